@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// One entry point for the README's commands, so they work from a fresh clone with only Node and npm:
+//   node scripts/run.mjs setup | test | unit | contract | e2e | demo | bench
+// It installs the pinned pnpm into .tools/ (corepack is not relied on), installs the workspace,
+// and runs the stages in order, stopping at the first failure.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const pinned = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split("@")[1];
+const toolsDir = join(root, ".tools");
+const localPnpm = join(toolsDir, "node_modules", ".bin", "pnpm");
+
+function pnpmPath() {
+  try {
+    const version = execFileSync("pnpm", ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    if (version.trim() === pinned) return "pnpm";
+  } catch {}
+  if (!existsSync(localPnpm) || readVersion(localPnpm) !== pinned) {
+    console.log(`› installing pnpm ${pinned} into .tools/`);
+    sh("npm", ["install", "--prefix", toolsDir, "--no-audit", "--no-fund", "--loglevel=error", `pnpm@${pinned}`]);
+  }
+  return localPnpm;
+}
+
+function readVersion(bin) {
+  try {
+    return execFileSync(bin, ["--version"], { encoding: "utf8" }).trim();
+  } catch {
+    return "";
+  }
+}
+
+function sh(cmd, args, env = {}) {
+  const started = Date.now();
+  const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+  if (result.status !== 0) {
+    console.error(`✗ ${cmd} ${args.join(" ")} failed (exit ${result.status ?? result.signal})`);
+    process.exit(result.status || 1);
+  }
+  return Date.now() - started;
+}
+
+let pnpm;
+const run = (...args) => sh(pnpm, args);
+
+const stages = {
+  setup() {
+    pnpm = pnpmPath();
+    run("install", ...(process.env.CI ? ["--frozen-lockfile"] : []));
+  },
+  unit() {
+    run("turbo", "run", "build");
+    run("biome", "ci", ".");
+    run("turbo", "run", "typecheck", "test", "lint:package");
+    if (specsAvailable()) run("codegen:check");
+  },
+  contract() {
+    if (!hasScript("test:contract:run")) return console.log("contract: no contract suite yet");
+    run("run", "test:contract:run");
+  },
+  e2e() {
+    if (!hasScript("test:e2e:run")) return console.log("e2e: no end-to-end suite yet");
+    run("run", "test:e2e:run");
+  },
+  demo() {
+    run("turbo", "run", "build");
+    run("run", "demo:run");
+  },
+  bench() {
+    run("turbo", "run", "build");
+    run("run", "bench:run");
+  },
+};
+
+const plans = {
+  setup: ["setup"],
+  unit: ["setup", "unit"],
+  contract: ["setup", "contract"],
+  e2e: ["setup", "e2e"],
+  demo: ["setup", "demo"],
+  bench: ["setup", "bench"],
+  test: ["setup", "unit", "contract", "e2e"],
+};
+
+function specsAvailable() {
+  const dir = process.env.FORMANCE_OPENAPI_DIR ?? join(root, "..", "shared", "openapi");
+  return existsSync(join(dir, "operations.json"));
+}
+
+function hasScript(name) {
+  return Boolean(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts?.[name]);
+}
+
+const plan = plans[process.argv[2] ?? "test"];
+if (!plan) {
+  console.error(`usage: node scripts/run.mjs ${Object.keys(plans).join(" | ")}`);
+  process.exit(2);
+}
+const t0 = Date.now();
+for (const stage of plan) {
+  console.log(`\n=== ${stage}`);
+  stages[stage]();
+}
+console.log(`\n✓ ${process.argv[2] ?? "test"} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
