@@ -1,1 +1,72 @@
-export {};
+// @formance/sdk: every Formance service behind one client. Services are created on first use and
+// share one core client (one token cache, one connection setup).
+import { Auth } from "@formance/auth";
+import { Ledger } from "@formance/ledger";
+import { Orchestration } from "@formance/orchestration";
+import { Payments } from "@formance/payments";
+import { Reconciliation } from "@formance/reconciliation";
+import { Search } from "@formance/search";
+import {
+  type APIPromise,
+  type ClientOptions,
+  type CoreClient,
+  createClient,
+  type RequestOptions,
+  toClient,
+} from "@formance/sdk-core";
+import { Wallets } from "@formance/wallets";
+import { Webhooks } from "@formance/webhooks";
+import { getVersions } from "./generated/gateway/operations";
+import type { GetVersionsResponse } from "./generated/types";
+
+export class Formance {
+  readonly client: CoreClient;
+  #services = new Map<string, unknown>();
+
+  /** Client options, or a core client created with `createClient`. */
+  constructor(clientOrOptions?: ClientOptions | CoreClient) {
+    this.client = toClient(clientOrOptions);
+  }
+
+  #get<T>(name: string, make: (client: CoreClient) => T): T {
+    let service = this.#services.get(name) as T | undefined;
+    if (!service) this.#services.set(name, (service = make(this.client)));
+    return service;
+  }
+
+  get ledger(): Ledger {
+    return this.#get("ledger", (c) => new Ledger(c));
+  }
+  get payments(): Payments {
+    return this.#get("payments", (c) => new Payments(c));
+  }
+  get orchestration(): Orchestration {
+    return this.#get("orchestration", (c) => new Orchestration(c));
+  }
+  get wallets(): Wallets {
+    return this.#get("wallets", (c) => new Wallets(c));
+  }
+  get webhooks(): Webhooks {
+    return this.#get("webhooks", (c) => new Webhooks(c));
+  }
+  get reconciliation(): Reconciliation {
+    return this.#get("reconciliation", (c) => new Reconciliation(c));
+  }
+  get auth(): Auth {
+    return this.#get("auth", (c) => new Auth(c));
+  }
+  /** @deprecated The search service is deprecated upstream. */
+  get search(): Search {
+    return this.#get("search", (c) => new Search(c));
+  }
+
+  /** Versions of the services behind the gateway (`GET /versions`). */
+  getVersions(options?: RequestOptions): APIPromise<GetVersionsResponse> {
+    return getVersions(this.client, {}, options);
+  }
+}
+
+export { Auth, Ledger, Orchestration, Payments, Reconciliation, Search, Wallets, Webhooks };
+export { createClient };
+export * from "@formance/sdk-core";
+export type * from "./generated/types";

@@ -1,1 +1,3 @@
-export {};
+// @formance/payments/v1: one standalone function per operation, e.g. `fn(createClient(options), input)`.
+export * from "./generated/v1/operations";
+export type * from "./generated/types";

@@ -1,1 +1,3 @@
-export {};
+// @formance/payments/v3: one standalone function per operation, e.g. `fn(createClient(options), input)`.
+export * from "./generated/v3/operations";
+export type * from "./generated/types";

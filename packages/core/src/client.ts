@@ -1,0 +1,63 @@
+// `createClient`: options resolved once, one ky instance, one token source, shared by every service.
+import ky, { type KyInstance } from "ky";
+import { bearerToken, clientCredentials, type TokenSource } from "./auth";
+import { type ClientOptions, resolvePathPrefix, resolveServerURL, type ValidationMode } from "./options";
+
+declare const __VERSION__: string;
+export const VERSION: string = typeof __VERSION__ === "string" ? __VERSION__ : "0.0.0-dev";
+
+export interface CoreClient {
+  readonly options: Readonly<ClientOptions>;
+  /** The stack origin requests go to. */
+  readonly serverURL: string;
+  readonly http: KyInstance;
+  readonly auth: TokenSource | undefined;
+  readonly validate: ValidationMode;
+  readonly userAgent: string;
+  /** Path prefix of a service (`/api/ledger`, or `""` without the gateway). */
+  prefix(service: string): string;
+}
+
+/** Builds the client every operation runs on. Service classes and the umbrella share one. */
+export function createClient(options: ClientOptions = {}): CoreClient {
+  const serverURL = resolveServerURL(options.serverURL);
+  const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  let auth: TokenSource | undefined;
+  if (options.accessToken !== undefined) {
+    auth = bearerToken(options.accessToken);
+  } else if (options.clientId || options.clientSecret) {
+    if (!options.clientId || !options.clientSecret) {
+      throw new TypeError("clientId and clientSecret must be given together");
+    }
+    auth = clientCredentials({
+      tokenURL: new URL(options.tokenURL ?? "/api/auth/oauth/token", `${serverURL}/`).toString(),
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      fetch: fetchImpl,
+    });
+  }
+  const prefixes = new Map<string, string>();
+  return {
+    options: Object.freeze({ ...options }),
+    serverURL,
+    http: ky.create({ fetch: fetchImpl, retry: 0, timeout: false, throwHttpErrors: false }),
+    auth,
+    validate: options.validate ?? "lenient",
+    userAgent: `formance-sdk-typescript/${VERSION}`,
+    prefix(service) {
+      let prefix = prefixes.get(service);
+      if (prefix === undefined) {
+        prefix = service ? resolvePathPrefix(options.pathPrefix, service) : "";
+        prefixes.set(service, prefix);
+      }
+      return prefix;
+    },
+  };
+}
+
+/** Accepts either a ready client or options, so `new Ledger(options)` and `new Ledger(client)` both work. */
+export function toClient(clientOrOptions: CoreClient | ClientOptions | undefined): CoreClient {
+  return clientOrOptions && "http" in clientOrOptions && "prefix" in clientOrOptions
+    ? (clientOrOptions as CoreClient)
+    : createClient(clientOrOptions as ClientOptions | undefined);
+}

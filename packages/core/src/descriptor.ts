@@ -1,0 +1,45 @@
+// The shape of a generated operation descriptor: data only, run by `request`.
+import type { Schema } from "./schema";
+
+export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/**
+ * Where an input field goes: `"path"`, `"query"`, `"header"`, optionally with the wire name
+ * (`"query:page_size"`, `"header:Idempotency-Key"`) and a style (`"query:metadata:deepObject"`).
+ */
+export type ParamLocation = string;
+
+export interface OperationDescriptor {
+  /** The spec's operationId. */
+  id: string;
+  /** SDK method, e.g. `ledger.v2.createTransaction`. */
+  name: string;
+  /** Service whose path prefix applies (`ledger`, ...); empty for gateway routes. */
+  service: string;
+  method: HttpMethod;
+  /** Path template without the gateway prefix, e.g. `/v2/{ledger}/transactions/{id}`. */
+  path: string;
+  /** Input fields other than `body`, by SDK (camelCase) name. */
+  params?: Record<string, ParamLocation>;
+  /** How `input.body` travels: a JSON body, the JSON text of the `query` URL parameter (filters on GET/HEAD), or raw bytes. */
+  body?: "json" | "query" | "stream";
+  /** Schema of the whole input object (params and body). */
+  input?: Schema;
+  /** Schema of the result after unwrapping (the page item schema for `page`). */
+  output?: Schema;
+  /** Envelope property holding the result. */
+  unwrap?: "data" | "cursor";
+  /** `json` (default), `page` (cursor pagination), `count` (HEAD `Count` header), `ndjson` (log export), `void` (no body). */
+  kind?: "json" | "page" | "count" | "ndjson" | "void";
+  /** Statuses accepted besides 2xx (e.g. 304). */
+  success?: number[];
+  /** OAuth2 scopes requested for this call. */
+  scopes: string[];
+  /** Header that carries the idempotency key, for operations that accept one. */
+  idempotencyHeader?: string;
+  /** Which inputs are re-sent with `cursor` for the next page (besides path params). */
+  keepOnNextPage?: string[];
+  /** Spec summary, kept for error messages and docs. */
+  summary?: string;
+  deprecated?: boolean;
+}

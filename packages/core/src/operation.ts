@@ -1,0 +1,45 @@
+// `operation(descriptor)` turns generated data into a callable standalone function.
+import type { APIPromise } from "./api-promise";
+import type { CoreClient } from "./client";
+import type { OperationDescriptor } from "./descriptor";
+import type { RequestOptions } from "./options";
+import { type PagePromise, paginate } from "./pagination";
+import { type Input, request } from "./request";
+
+type Call<I, R> = {} extends I
+  ? (client: CoreClient, input?: I, options?: RequestOptions) => R
+  : (client: CoreClient, input: I, options?: RequestOptions) => R;
+
+/** A standalone operation function: `createTransaction(client, input, options?)`. */
+export type Operation<I, O> = Call<I, APIPromise<O>> & { readonly descriptor: OperationDescriptor };
+/** A cursor-paginated operation: the result is awaitable (first page) and `for await`-iterable. */
+export type PageOperation<I, T> = Call<I, PagePromise<T>> & { readonly descriptor: OperationDescriptor };
+
+/* @__NO_SIDE_EFFECTS__ */
+export function operation<F>(descriptor: OperationDescriptor): F {
+  const run =
+    descriptor.kind === "page"
+      ? (client: CoreClient, input?: Input, options?: RequestOptions) => paginate(client, descriptor, input, options)
+      : (client: CoreClient, input?: Input, options?: RequestOptions) => request(client, descriptor, input, options);
+  return Object.assign(run, { descriptor }) as F;
+}
+
+/** The operations of a module bound to one client: what `sdk.ledger.v2` is made of. */
+export type Bound<T> = {
+  [K in keyof T as T[K] extends { descriptor: OperationDescriptor } ? K : never]: T[K] extends (
+    client: CoreClient,
+    ...args: infer A
+  ) => infer R
+    ? (...args: A) => R
+    : never;
+};
+
+export function bind<T extends Record<string, unknown>>(client: CoreClient, operations: T): Bound<T> {
+  const bound: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(operations)) {
+    if (typeof fn === "function" && "descriptor" in fn) {
+      bound[name] = (input?: Input, options?: RequestOptions) => (fn as Function)(client, input, options);
+    }
+  }
+  return bound as Bound<T>;
+}

@@ -1,0 +1,174 @@
+// One file per service version: for each operation its input type and its descriptor.
+import { NOT_SERVED } from "./corrections.mjs";
+import { doc, key, refName } from "./schemas.mjs";
+import { pascal } from "./spec.mjs";
+
+const STREAM_TYPE = "ReadableStream<Uint8Array> | Blob | Uint8Array | ArrayBuffer | string | AsyncIterable<unknown>";
+
+/** What the call resolves to, and where it sits in the response. */
+function shapeOf(n, emitter) {
+  const { fix } = n;
+  if (fix.kind === "count") return { kind: "count", type: "bigint" };
+  if (fix.kind === "ndjson") {
+    emitter.usedTypes.add(fix.outputRef);
+    return { kind: "ndjson", type: `AsyncIterable<${fix.outputRef}>`, types: [fix.outputRef] };
+  }
+  if (!n.responseSchema) return { kind: "void", type: "void" };
+  const root = n.deref(n.responseSchema);
+  const props = root.properties ?? (root.allOf ? emitter.mergeAllOf(root).properties : undefined) ?? {};
+  const names = Object.keys(props);
+  // §2.4: cursor-paginated = a `cursor` query parameter and a `cursor` object with `hasMore` and `data`.
+  if (props.cursor) {
+    const cursor = emitter.deref(props.cursor);
+    const merged = cursor.allOf ? emitter.mergeAllOf(cursor) : cursor;
+    const data = merged.properties?.data;
+    const paged = data && merged.properties?.hasMore && n.params.some((p) => p.field === "cursor") && !fix.notPaged;
+    if (paged) return { kind: "page", unwrap: "cursor", item: data.items, type: null };
+    if (names.length === 1) return { kind: "json", unwrap: "cursor", schema: props.cursor };
+  }
+  if (names.length === 1 && names[0] === "data") return { kind: "json", unwrap: "data", schema: props.data };
+  return { kind: "json", schema: n.responseSchema };
+}
+
+export function operationsFile(header, service, version, normalised, emitter) {
+  emitter.reset();
+  const core = new Set(["operation"]);
+  const blocks = [];
+  const useType = (t) => t;
+
+  for (const n of normalised) {
+    const shape = shapeOf(n, emitter);
+    const inputName = `${pascal(n.method)}Input`;
+
+    // Input type and schema.
+    const fields = [];
+    const schemaFields = [];
+    const params = {};
+    for (const p of n.params) {
+      const isKey = p.in === "header" && p.wire.toLowerCase() === "idempotency-key";
+      const required = p.required && !isKey;
+      const type = useType(emitter.ts(p.schema, "in"));
+      const note = [p.description, isKey ? "Generated per call when omitted, and reused on every retry." : "", p.deprecated ? "@deprecated" : ""]
+        .filter(Boolean)
+        .join("\n\n");
+      fields.push(`${doc(note, "  ")}  ${key(p.field)}${required ? "" : "?"}: ${type};\n`);
+      const schema = p.style === "deepObject" ? "v.record(v.string(), v.unknown())" : emitter.valibot(p.schema, { forwardRefs: false });
+      schemaFields.push(`${key(p.field)}: ${required ? schema : `v.optional(${schema})`}`);
+      const wire = p.wire === p.field ? "" : `:${p.wire}`;
+      params[p.field] = `${p.in}${wire || (p.style ? `:${p.wire}` : "")}${p.style ? `:${p.style}` : ""}`;
+    }
+    let bodyKind;
+    if (n.fix.streamBody || n.body?.as === "stream") {
+      bodyKind = "stream";
+      fields.push(`${doc("The log stream: NDJSON bytes, or an async iterable of log objects (e.g. the result of exportLogs).", "  ")}  body: ${STREAM_TYPE};\n`);
+      schemaFields.push("body: v.unknown()");
+    } else if (n.body) {
+      bodyKind = n.body.as;
+      const type = useType(emitter.ts(n.body.schema, "in"));
+      const note = n.body.as === "query" ? "Filter (query builder JSON), sent as the `query` URL parameter." : n.body.description;
+      fields.push(`${doc(note, "  ")}  body${n.body.required ? "" : "?"}: ${type};\n`);
+      const schema = emitter.valibot(n.body.schema, {});
+      schemaFields.push(`body: ${n.body.required ? schema : `v.optional(${schema})`}`);
+    }
+
+    // Output.
+    let outputExpr;
+    let outType;
+    if (shape.kind === "page") {
+      outputExpr = emitter.valibot(shape.item, {});
+      outType = useType(emitter.ts(shape.item, "out"));
+    } else if (shape.kind === "ndjson") {
+      outType = useType(shape.type);
+    } else if (shape.schema) {
+      outputExpr = emitter.valibot(shape.schema, {});
+      outType = useType(emitter.ts(shape.schema, "out"));
+      if (n.fix.maybeEmpty) outType += " | undefined";
+    } else outType = shape.type;
+
+    const descriptor = {
+      id: JSON.stringify(n.id),
+      name: JSON.stringify(`${service}.${version}.${n.method}`),
+      service: JSON.stringify(service === "gateway" ? "" : service),
+      method: JSON.stringify(n.httpMethod),
+      path: JSON.stringify(n.path),
+    };
+    if (Object.keys(params).length) {
+      descriptor.params = `{ ${Object.entries(params).map(([f, l]) => `${key(f)}: ${JSON.stringify(l)}`).join(", ")} }`;
+    }
+    if (bodyKind) descriptor.body = JSON.stringify(bodyKind);
+    if (schemaFields.length) descriptor.input = `v.strictObject({ ${schemaFields.join(", ")} })`;
+    if (outputExpr) descriptor.output = outputExpr;
+    if (shape.unwrap) descriptor.unwrap = JSON.stringify(shape.unwrap);
+    if (shape.kind !== "json") descriptor.kind = JSON.stringify(shape.kind);
+    if (n.fix.extraSuccess.length) descriptor.success = JSON.stringify(n.fix.extraSuccess);
+    descriptor.scopes = JSON.stringify(n.scopes);
+    const keyParam = n.params.find((p) => p.in === "header" && p.wire.toLowerCase() === "idempotency-key");
+    const idemHeader = keyParam?.wire ?? n.fix.idempotencyHeader;
+    if (idemHeader) descriptor.idempotencyHeader = JSON.stringify(idemHeader);
+    if (shape.kind === "page" && n.fix.keepOnNextPage) {
+      const kept = n.fix.keepOnNextPage.filter((f) => n.params.some((p) => p.field === f));
+      if (kept.length) descriptor.keepOnNextPage = JSON.stringify(kept);
+    }
+    if (n.deprecated) descriptor.deprecated = "true";
+
+    const opType = shape.kind === "page" ? "PageOperation" : "Operation";
+    core.add(`type ${opType}`);
+    const notes = [
+      n.summary,
+      n.description && n.description.trim() !== n.summary?.trim() ? n.description : "",
+      NOT_SERVED[n.id] ? `Note: ${NOT_SERVED[n.id]}` : "",
+      `\`${n.httpMethod} ${n.op.path}\` (\`${n.id}\`${n.scopes.length ? `, scopes: ${n.scopes.join(" ")}` : ""})`,
+      n.deprecated ? "@deprecated Deprecated upstream." : "",
+    ].filter(Boolean);
+    blocks.push(
+      `${doc(`Input of {@link ${n.method}}.`)}export interface ${inputName} {\n${fields.join("")}}\n\n` +
+        `${doc(notes.join("\n\n"))}export const ${n.method}: ${opType}<${inputName}, ${outType}> = /* @__PURE__ */ operation({\n` +
+        Object.entries(descriptor).map(([k, v]) => `  ${k}: ${v},\n`).join("") +
+        "});\n",
+    );
+  }
+
+  const byName = (a, b) => a.replace(/^type /, "").localeCompare(b.replace(/^type /, ""));
+  const lines = [
+    header,
+    `import * as v from "valibot";`,
+    `import { ${[...core, ...emitter.helpers].sort(byName).join(", ")} } from "@formance/sdk-core";`,
+  ];
+  if (emitter.usedSchemas.size) lines.push(`import { ${[...emitter.usedSchemas].sort().join(", ")} } from "../schemas";`);
+  if (emitter.usedTypes.size) lines.push(`import type { ${[...emitter.usedTypes].sort().join(", ")} } from "../types";`);
+  return `${lines.join("\n")}\n\n${blocks.join("\n")}`;
+}
+
+/** The version facades and the service class (`new Ledger(options | client)` with lazy `v1`, `v2`). */
+export function serviceFile(header, className, versions) {
+  const imports = versions.map((v) => `import * as ${v} from "./${v}/operations";`).join("\n");
+  const types = versions.map((v) => `/** ${className} ${v} operations bound to a client. */\nexport type ${className}${v.toUpperCase()} = Bound<typeof ${v}>;`).join("\n");
+  const fields = versions.map((v) => `  #${v}: ${className}${v.toUpperCase()} | undefined;`).join("\n");
+  const getters = versions
+    .map((v) => `  /** ${className} API ${v}. */\n  get ${v}(): ${className}${v.toUpperCase()} {\n    return (this.#${v} ??= bind(this.client, ${v}));\n  }`)
+    .join("\n\n");
+  return `${header}import { bind, type Bound, type ClientOptions, type CoreClient, toClient } from "@formance/sdk-core";
+${imports}
+
+${types}
+
+/**
+ * The Formance ${className} client. Pass client options, or a core client shared with other services.
+ *
+ * @example
+ * const ${className.toLowerCase()} = new ${className}({ serverURL: "http://localhost:8080" });
+ */
+export class ${className} {
+  readonly client: CoreClient;
+${fields}
+
+  constructor(clientOrOptions?: CoreClient | ClientOptions) {
+    this.client = toClient(clientOrOptions);
+  }
+
+${getters}
+}
+`;
+}
+
+export { refName };

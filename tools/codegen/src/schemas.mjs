@@ -1,0 +1,295 @@
+// JSON Schema (OpenAPI 3.0) → valibot expressions and TypeScript types, for one spec.
+// Every component becomes `<Name>Schema` (valibot) and `<Name>` (type; `<Name>Input` when inputs differ).
+import { BIGINT_COMPONENTS, OPTIONAL_PROPERTIES } from "./corrections.mjs";
+import { resolver } from "./spec.mjs";
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+export const key = (k) => (IDENT.test(k) ? k : JSON.stringify(k));
+export const refName = (ref) => ref.split("/").pop();
+
+export function doc(text, indent = "") {
+  if (!text) return "";
+  const lines = String(text).trim().replace(/\*\//g, "*\\/").split("\n");
+  return lines.length === 1 && lines[0].length < 100
+    ? `${indent}/** ${lines[0]} */\n`
+    : `${indent}/**\n${lines.map((l) => `${indent} *${l ? ` ${l}` : ""}`).join("\n")}\n${indent} */\n`;
+}
+
+/** Names the core package exports: a component with one of these names gets the service as prefix. */
+const RESERVED = new Set([
+  "APIPromise", "Bound", "ClientOptions", "CloudEnvironment", "CloudServer", "CoreClient", "HttpMethod", "LogEntry",
+  "Logger", "Operation", "OperationDescriptor", "Page", "PageOperation", "PagePromise", "RequestOptions", "Result",
+  "RetryOptions", "Schema", "TokenSource", "ValidationMode", "ValidationIssue",
+]);
+
+export class SchemaEmitter {
+  constructor(spec, service) {
+    this.prefix = service[0].toUpperCase() + service.slice(1);
+    this.spec = spec;
+    this.components = spec.components?.schemas ?? {};
+    this.deref = resolver(spec);
+    this.bigintComponents = new Set(BIGINT_COMPONENTS[service] ?? []);
+    for (const [name, props] of Object.entries(OPTIONAL_PROPERTIES[service] ?? {})) {
+      const schema = this.components[name];
+      schema.required = (schema.required ?? []).filter((p) => !props.includes(p));
+    }
+    this.reset();
+    this.order = [];
+    this.lazyEdges = new Set();
+    this.#orderComponents();
+  }
+
+  /** The public name of a component (prefixed when it would clash with a core export). */
+  name(component) {
+    return RESERVED.has(component) ? `${this.prefix}${component}` : component;
+  }
+
+  /** Start a new file: forget which helpers, schemas and types were used. */
+  reset() {
+    this.helpers = new Set();
+    this.usedSchemas = new Set();
+    this.usedTypes = new Set();
+  }
+
+  // ---- ordering: emit dependencies first; a reference back into a cycle becomes v.lazy ----
+  #orderComponents() {
+    const state = new Map(); // name → "visiting" | "done"
+    const visit = (name) => {
+      state.set(name, "visiting");
+      for (const dep of this.#refsOf(this.components[name])) {
+        if (state.get(dep) === "visiting") this.lazyEdges.add(`${name}>${dep}`);
+        else if (!state.has(dep)) visit(dep);
+      }
+      state.set(name, "done");
+      this.order.push(name);
+    };
+    for (const name of Object.keys(this.components).sort()) if (!state.has(name)) visit(name);
+  }
+
+  #refsOf(node, out = new Set()) {
+    if (Array.isArray(node)) for (const n of node) this.#refsOf(n, out);
+    else if (node && typeof node === "object") {
+      if (typeof node.$ref === "string" && node.$ref.startsWith("#/components/schemas/")) out.add(refName(node.$ref));
+      for (const [k, v] of Object.entries(node)) if (k !== "example" && k !== "examples") this.#refsOf(v, out);
+    }
+    return out;
+  }
+
+  // ---- valibot ----
+  valibot(s, ctx = {}) {
+    if (!s || s === true) return "v.unknown()";
+    if (s.$ref) {
+      const name = refName(s.$ref);
+      const lazy = ctx.from && (this.lazyEdges.has(`${ctx.from}>${name}`) || ctx.from === name);
+      const schema = `${this.name(name)}Schema`;
+      this.usedSchemas.add(schema);
+      return lazy || ctx.forwardRefs ? `v.lazy(() => ${schema})` : schema;
+    }
+    let out;
+    if (s.allOf) out = this.#objectValibot(this.mergeAllOf(s), ctx);
+    else if (s.oneOf || s.anyOf) out = this.#unionValibot(s, ctx);
+    else {
+      const type = s.type ?? (s.properties || s.additionalProperties ? "object" : undefined);
+      switch (type) {
+        case "string":
+          if (s.enum) {
+            this.helpers.add("openEnum");
+            out = `openEnum(${JSON.stringify(s.enum)})`;
+          } else if (s.format === "date-time") {
+            this.helpers.add("timestamp");
+            out = "timestamp";
+          } else out = "v.string()";
+          break;
+        case "integer":
+          if (s.format === "bigint" || ctx.bigint) {
+            this.helpers.add("bigint");
+            out = "bigint";
+          } else out = "v.number()";
+          break;
+        case "number":
+          out = "v.number()";
+          break;
+        case "boolean":
+          out = "v.boolean()";
+          break;
+        case "array":
+          this.helpers.add("list");
+          return `list(${this.valibot(s.items, ctx)})`;
+        case "object":
+          out = this.#objectValibot(s, ctx);
+          if (out.startsWith("map(")) return out;
+          break;
+        default:
+          out = "v.unknown()";
+      }
+    }
+    return s.nullable ? `v.nullable(${out})` : out;
+  }
+
+  #objectValibot(s, ctx) {
+    const props = Object.entries(s.properties ?? {});
+    if (!props.length) {
+      this.helpers.add("map");
+      const ap = s.additionalProperties;
+      return `map(${ap && ap !== true ? this.valibot(ap, ctx) : "v.unknown()"})`;
+    }
+    const required = new Set(s.required ?? []);
+    const entries = props.map(([name, p]) => {
+      const inner = this.valibot(p, ctx);
+      return `${key(name)}: ${required.has(name) ? inner : `v.optional(${inner})`}`;
+    });
+    return `v.looseObject({ ${entries.join(", ")} })`;
+  }
+
+  #unionValibot(s, ctx) {
+    const options = s.oneOf ?? s.anyOf;
+    const union = `v.union([${options.map((o) => this.valibot(o, ctx)).join(", ")}])`;
+    if (!s.discriminator?.mapping) return union;
+    this.helpers.add("oneOf");
+    const branches = Object.entries(s.discriminator.mapping)
+      .map(([value, ref]) => `${key(value)}: ${this.valibot({ $ref: ref }, ctx)}`)
+      .join(", ");
+    return `oneOf(${JSON.stringify(s.discriminator.propertyName)}, { ${branches} }, ${union})`;
+  }
+
+  /** allOf members (after references) merged into one object schema. */
+  mergeAllOf(s) {
+    const merged = { type: "object", properties: {}, required: [] };
+    const add = (part) => {
+      const node = this.deref(part);
+      if (node.allOf) node.allOf.forEach(add);
+      if (node.oneOf || node.anyOf) throw new Error("allOf with a oneOf member is not supported");
+      Object.assign(merged.properties, node.properties ?? {});
+      merged.required.push(...(node.required ?? []));
+      if (node.additionalProperties !== undefined) merged.additionalProperties = node.additionalProperties;
+      if (node.description && !merged.description) merged.description = node.description;
+    };
+    for (const part of s.allOf) add(part);
+    if (s.properties) Object.assign(merged.properties, s.properties);
+    if (s.required) merged.required.push(...s.required);
+    return merged;
+  }
+
+  // ---- TypeScript types; mode "out" (responses) or "in" (inputs: timestamps also accept Date) ----
+  needsInput(name, seen = new Set()) {
+    if (this.#inputMemo?.has(name)) return this.#inputMemo.get(name);
+    this.#inputMemo ??= new Map();
+    if (seen.has(name)) return false;
+    seen.add(name);
+    const found = this.#hasTimestamp(this.components[name], seen);
+    if (seen.size === 1 || found) this.#inputMemo.set(name, found);
+    return found;
+  }
+  #inputMemo;
+
+  #hasTimestamp(node, seen) {
+    if (Array.isArray(node)) return node.some((n) => this.#hasTimestamp(n, seen));
+    if (!node || typeof node !== "object") return false;
+    if (node.$ref) return this.needsInput(refName(node.$ref), seen);
+    if (node.type === "string" && node.format === "date-time") return true;
+    return Object.entries(node).some(([k, v]) => k !== "example" && this.#hasTimestamp(v, seen));
+  }
+
+  typeName(name, mode) {
+    return mode === "in" && this.needsInput(name) ? `${this.name(name)}Input` : this.name(name);
+  }
+
+  ts(s, mode, ctx = {}, indent = "") {
+    if (!s || s === true) return "unknown";
+    if (s.$ref) {
+      const name = this.typeName(refName(s.$ref), mode);
+      this.usedTypes.add(name);
+      return name;
+    }
+    let out;
+    if (s.allOf) out = this.#objectTs(this.mergeAllOf(s), mode, ctx, indent);
+    else if (s.oneOf || s.anyOf) out = (s.oneOf ?? s.anyOf).map((o) => this.ts(o, mode, ctx, indent)).join(" | ");
+    else {
+      const type = s.type ?? (s.properties || s.additionalProperties ? "object" : undefined);
+      switch (type) {
+        case "string":
+          if (s.enum) out = `${s.enum.map((e) => JSON.stringify(e)).join(" | ")} | (string & {})`;
+          else if (s.format === "date-time") out = mode === "in" ? "string | Date" : "string";
+          else out = "string";
+          break;
+        case "integer":
+          out = s.format === "bigint" || ctx.bigint ? "bigint" : "number";
+          break;
+        case "number":
+          out = "number";
+          break;
+        case "boolean":
+          out = "boolean";
+          break;
+        case "array": {
+          const item = this.ts(s.items, mode, ctx, indent);
+          out = /[|&\s]/.test(item) && !item.startsWith("{") ? `Array<${item}>` : `${item}[]`;
+          break;
+        }
+        case "object":
+          out = this.#objectTs(s, mode, ctx, indent);
+          break;
+        default:
+          out = "unknown";
+      }
+    }
+    return s.nullable ? `${out} | null` : out;
+  }
+
+  #objectTs(s, mode, ctx, indent) {
+    const props = Object.entries(s.properties ?? {});
+    if (!props.length) {
+      const ap = s.additionalProperties;
+      return `Record<string, ${ap && ap !== true ? this.ts(ap, mode, ctx, indent) : "unknown"}>`;
+    }
+    return `{\n${this.members(s, mode, ctx, `${indent}  `)}${indent}}`;
+  }
+
+  members(s, mode, ctx, indent) {
+    const required = new Set(s.required ?? []);
+    return Object.entries(s.properties ?? {})
+      .map(([name, p]) => {
+        const d = this.deref(p);
+        const note = [p.description ?? (p.$ref ? undefined : d.description), p.deprecated || d.deprecated ? "@deprecated" : ""]
+          .filter(Boolean)
+          .join("\n\n");
+        return `${doc(note, indent)}${indent}${key(name)}${required.has(name) ? "" : "?"}: ${this.ts(p, mode, ctx, indent)};\n`;
+      })
+      .join("");
+  }
+
+  // ---- files ----
+  schemasFile(header) {
+    const body = this.order
+      .map((name) => {
+        const s = this.components[name];
+        const ctx = { from: name, bigint: this.bigintComponents.has(name) };
+        const expr = this.valibot(s, ctx);
+        return `export const ${this.name(name)}Schema: v.GenericSchema<unknown, ${this.name(name)}> = /* @__PURE__ */ ${expr} as never;\n`;
+      })
+      .join("");
+    const helpers = [...this.helpers].sort();
+    const typeNames = this.order.map((n) => this.name(n)).join(", ");
+    return `${header}import * as v from "valibot";\nimport { ${helpers.join(", ")} } from "@formance/sdk-core";\nimport type { ${typeNames} } from "./types";\n\n${body}`;
+  }
+
+  typesFile(header) {
+    const out = [];
+    for (const name of Object.keys(this.components).sort()) {
+      const s = this.components[name];
+      const ctx = { bigint: this.bigintComponents.has(name) };
+      for (const mode of this.needsInput(name) ? ["out", "in"] : ["out"]) {
+        const typeName = this.typeName(name, mode);
+        const merged = s.allOf ? this.mergeAllOf(s) : s;
+        const description = [s.description, s.deprecated ? "@deprecated" : ""].filter(Boolean).join("\n\n");
+        const isInterface = !s.oneOf && !s.anyOf && !s.nullable && Object.keys(merged.properties ?? {}).length > 0;
+        out.push(
+          isInterface
+            ? `${doc(description)}export interface ${typeName} {\n${this.members(merged, mode, ctx, "  ")}}\n`
+            : `${doc(description)}export type ${typeName} = ${this.ts(s, mode, ctx)};\n`,
+        );
+      }
+    }
+    return `${header}${out.join("\n")}`;
+  }
+}
