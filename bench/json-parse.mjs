@@ -33,7 +33,10 @@ Build the core package first (pnpm --filter @formance/sdk-core build), or compil
 const mod = await import(pathToFileURL(modulePath).href);
 const { parseJSON, stringifyJSON } = mod;
 if (typeof parseJSON !== "function" || typeof stringifyJSON !== "function") {
-  console.error(`${modulePath} does not export parseJSON and stringifyJSON`);
+  console.error(`${modulePath} does not export parseJSON and stringifyJSON (is json.ts re-exported by index.ts?)
+Compile json.ts alone instead:
+  npx esbuild packages/core/src/json.ts --format=esm --outfile=/tmp/json.mjs
+  node bench/json-parse.mjs /tmp/json.mjs`);
   process.exit(1);
 }
 
@@ -128,7 +131,8 @@ for (const big of [false, true]) {
   const lossless = parseJSON(text);
 
   // Sanity: both variants parse, and the lossless result re-serialises to the exact input.
-  if (stringifyJSON(lossless) !== text) throw new Error(`${label}: parseJSON/stringifyJSON round trip differs`);
+  if (stringifyJSON(lossless) !== text)
+    throw new Error(`${label}: parseJSON/stringifyJSON round trip differs`);
   if (!big && JSON.stringify(native) !== text) throw new Error(`${label}: JSON.parse round trip differs`);
 
   const [p0, p1] = compare([() => JSON.parse(text), () => parseJSON(text)]);

@@ -73,7 +73,7 @@ function send(res: ServerResponse, reply: Reply): void {
   let payload: string | Buffer | undefined;
   if (typeof reply.body === "string" || Buffer.isBuffer(reply.body)) payload = reply.body;
   else if (reply.body !== undefined) {
-    payload = JSON.stringify(reply.body);
+    payload = jsonWithBigInts(reply.body);
     headers["content-type"] ??= "application/json";
   }
   res.writeHead(reply.status ?? 200, headers);

@@ -1,7 +1,13 @@
 // `createClient`: options resolved once, one ky instance, one token source, shared by every service.
 import ky, { type KyInstance } from "ky";
 import { bearerToken, clientCredentials, type TokenSource } from "./auth";
-import { type ClientOptions, resolvePathPrefix, resolveServerURL, type ValidationMode } from "./options";
+import {
+  type ClientOptions,
+  resolvePathPrefix,
+  resolveServerURL,
+  resolveTokenURL,
+  type ValidationMode,
+} from "./options";
 
 declare const __VERSION__: string;
 export const VERSION: string = typeof __VERSION__ === "string" ? __VERSION__ : "0.0.0-dev";
@@ -30,7 +36,7 @@ export function createClient(options: ClientOptions = {}): CoreClient {
       throw new TypeError("clientId and clientSecret must be given together");
     }
     auth = clientCredentials({
-      tokenURL: new URL(options.tokenURL ?? "/api/auth/oauth/token", `${serverURL}/`).toString(),
+      tokenURL: resolveTokenURL(serverURL, options.tokenURL),
       clientId: options.clientId,
       clientSecret: options.clientSecret,
       fetch: fetchImpl,

@@ -64,6 +64,12 @@ export function resolveServerURL(server: ClientOptions["serverURL"]): string {
   return `https://${server.organization}.${environment}.formance.cloud`;
 }
 
+/** The token endpoint: an absolute URL as given, otherwise under `serverURL` (keeping its base path, like API paths). */
+export function resolveTokenURL(serverURL: string, tokenURL = "/api/auth/oauth/token"): string {
+  if (tokenURL.startsWith("/") && !tokenURL.startsWith("//")) return `${serverURL}${tokenURL}`;
+  return new URL(tokenURL, `${serverURL}/`).toString();
+}
+
 export function resolvePathPrefix(pathPrefix: ClientOptions["pathPrefix"], service: string): string {
   const given = typeof pathPrefix === "string" ? pathPrefix : pathPrefix?.[service];
   return (given ?? `/api/${service}`).replace(/\/+$/, "");

@@ -198,7 +198,7 @@ async function send(
   let authRetried = false;
 
   for (let attempt = 1; ; attempt++) {
-    const token = client.auth ? await client.auth.getToken(d.scopes, options.signal) : undefined;
+    const token = await getToken(client, d, options.signal, timeout, op);
     const headers = new Headers(http.headers);
     if (token) headers.set("authorization", `Bearer ${token}`);
     const t0 = Date.now();
@@ -210,7 +210,8 @@ async function send(
         headers,
         body: http.body(),
         signal: options.signal,
-        timeout,
+        // ky refuses timeouts beyond setTimeout's range: treat them (and Infinity) as none.
+        timeout: timeout > 0 && timeout <= MAX_TIMER ? timeout : false,
         // Streaming request bodies need half duplex in Node's fetch.
         ...(http.replayable ? {} : { duplex: "half" }),
       } as Parameters<CoreClient["http"]>[1]);
@@ -229,7 +230,7 @@ async function send(
     });
     if (failure instanceof FormanceAbortError) throw failure;
 
-    if (response?.status === 401 && token && client.auth && !authRetried) {
+    if (response?.status === 401 && token && client.auth && !authRetried && http.replayable) {
       // The token may have been revoked or expired early: fetch a fresh one and try once more.
       authRetried = true;
       client.auth.invalidate(d.scopes, token);
@@ -255,6 +256,37 @@ async function send(
     } catch (reason) {
       throw new FormanceAbortError(`${op.name}: aborted while waiting to retry`, { cause: reason, operation: op });
     }
+  }
+}
+
+const MAX_TIMER = 2_147_483_647;
+
+/** The bearer token for this attempt, bounded like the attempt itself by the caller's signal and the timeout. */
+async function getToken(
+  client: CoreClient,
+  d: OperationDescriptor,
+  signal: AbortSignal | undefined,
+  timeout: number,
+  op: OperationRef,
+): Promise<string | undefined> {
+  if (!client.auth) return undefined;
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal!.reason);
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const timer = timeout > 0 && timeout <= MAX_TIMER ? setTimeout(() => controller.abort(), timeout) : undefined;
+  try {
+    return await client.auth.getToken(d.scopes, controller.signal);
+  } catch (error) {
+    if (isFormanceError(error)) throw error;
+    if (signal?.aborted) throw new FormanceAbortError(`${op.name}: aborted`, { cause: signal.reason, operation: op });
+    if (controller.signal.aborted) {
+      throw new FormanceTimeoutError(`${op.name}: no access token within ${timeout} ms`, { operation: op });
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
   }
 }
 

@@ -4,3 +4,4 @@ export * from "@formance/sdk-core";
 export { Webhooks, type WebhooksV1 } from "./generated/service";
 export * from "./generated/schemas";
 export type * from "./generated/types";
+export * from "./lib/index";

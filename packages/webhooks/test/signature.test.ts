@@ -86,6 +86,20 @@ describe("verify", () => {
     await expect(verify(BODY, headers, SECRET, { now: NOW })).resolves.toBeUndefined();
   });
 
+  it("accepts repeated signature headers joined by Headers.get", async () => {
+    const good = sign(SECRET, ID, NOW, BODY);
+    const wrong = sign(OTHER_SECRET, ID, NOW, BODY);
+    for (const order of [
+      [good, wrong],
+      [wrong, good],
+    ]) {
+      const headers = new Headers(headersFor(BODY));
+      headers.set("formance-webhook-signature", `v1,${order[0]}`);
+      headers.append("formance-webhook-signature", `v1,${order[1]}`);
+      await expect(verify(BODY, headers, SECRET, { now: NOW })).resolves.toBeUndefined();
+    }
+  });
+
   it("reads a plain record case-insensitively, taking the first of repeated values", async () => {
     const h = headersFor(BODY);
     const record: Record<string, string | string[] | undefined> = {

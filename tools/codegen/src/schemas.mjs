@@ -20,6 +20,9 @@ const RESERVED = new Set([
   "APIPromise", "Bound", "ClientOptions", "CloudEnvironment", "CloudServer", "CoreClient", "HttpMethod", "LogEntry",
   "Logger", "Operation", "OperationDescriptor", "Page", "PageOperation", "PagePromise", "RequestOptions", "Result",
   "RetryOptions", "Schema", "TokenSource", "ValidationMode", "ValidationIssue",
+  // JavaScript and fetch globals: a component named like one would shadow it.
+  "Array", "Blob", "Boolean", "Date", "Error", "Function", "Headers", "Map", "Number", "Object", "Promise",
+  "Record", "Request", "Response", "Set", "String", "Symbol",
 ]);
 
 export class SchemaEmitter {

@@ -219,7 +219,7 @@ export interface DebitWalletResponse {
   data: Hold;
 }
 
-export interface Error {
+export interface OrchestrationError {
   errorCode: "VALIDATION" | "NOT_FOUND" | "INTERNAL" | (string & {});
   errorMessage: string;
 }

@@ -11,7 +11,7 @@ export interface Query {
   raw?: Record<string, unknown>;
 }
 
-export interface Response {
+export interface SearchResponse {
   /** The payload */
   data?: Record<string, unknown>;
   cursor?: {

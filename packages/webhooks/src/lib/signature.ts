@@ -127,7 +127,9 @@ export async function verify(
   let matched = false;
   let v1Count = 0;
   const otherVersions = new Set<string>();
-  for (const item of signatureHeader.split(/\s+/)) {
+  // Space-separated items; a trailing comma is dropped too, for repeated headers joined as "a, b" by Headers.get.
+  for (const raw of signatureHeader.split(/\s+/)) {
+    const item = raw.endsWith(",") ? raw.slice(0, -1) : raw;
     const comma = item.indexOf(",");
     if (comma <= 0) continue; // malformed: skipped, like the reference verifier
     const version = item.slice(0, comma);

@@ -2,8 +2,8 @@
 
 import * as v from "valibot";
 import { operation, type Operation } from "@formance/sdk-core";
-import { QuerySchema, ResponseSchema, ServerInfoSchema } from "../schemas";
-import type { Query, Response, ServerInfo } from "../types";
+import { QuerySchema, SearchResponseSchema, ServerInfoSchema } from "../schemas";
+import type { Query, SearchResponse, ServerInfo } from "../types";
 
 /** Input of {@link getServerInfo}. */
 export interface GetServerInfoInput {
@@ -41,7 +41,7 @@ export interface SearchInput {
  *
  * @deprecated Deprecated upstream.
  */
-export const search: Operation<SearchInput, Response> = /* @__PURE__ */ operation({
+export const search: Operation<SearchInput, SearchResponse> = /* @__PURE__ */ operation({
   id: "search",
   name: "search.v1.search",
   service: "search",
@@ -49,7 +49,7 @@ export const search: Operation<SearchInput, Response> = /* @__PURE__ */ operatio
   path: "/",
   body: "json",
   input: v.strictObject({ body: QuerySchema }),
-  output: ResponseSchema,
+  output: SearchResponseSchema,
   scopes: ["search:write"],
   deprecated: true,
 });
