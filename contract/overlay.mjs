@@ -3,8 +3,7 @@
 // SDK deliberately sends. One row per patch, each citing the section of API-FACTS.md
 // (../shared/docs/API-FACTS.md) that documents the real behaviour, or naming the spec defect.
 // Rows are applied top to bottom to the per-service documents (before they are merged).
-import { mergeAllOf } from "./lib/fixtures.mjs";
-import { locate, METHODS } from "./lib/spec.mjs";
+import { locate, resolver } from "./lib/spec.mjs";
 
 const ids = (...list) => (op) => list.includes(op.operationId);
 const LEDGER_HEAD_COUNTS = ids("countAccounts", "countTransactions", "v2CountAccounts", "v2CountTransactions");
@@ -37,7 +36,13 @@ export const PATCHES = [
       const success = deref(ok);
       spec.responses["204"] = {
         description: success.description ?? "No Content",
-        headers: { Count: { ...deref(success.headers?.Count ?? {}), schema: { type: "integer", format: "bigint", minimum: 0 } } },
+        headers: {
+          Count: {
+            ...deref(success.headers?.Count ?? {}),
+            schema: { type: "integer", format: "bigint", minimum: 0 },
+            example: "9007199254740993", // 2^53 + 1: the SDK must read it exactly
+          },
+        },
       };
       for (const code of Object.keys(spec.responses)) {
         if (code !== "204") spec.responses[code] = { description: deref(spec.responses[code]).description ?? "Error (no body on HEAD)" };
@@ -87,7 +92,8 @@ export const PATCHES = [
     what: "v2ExportLogs: 200 streams NDJSON (one V2Log per line) as application/octet-stream — the spec declares no content; an error before the first byte is JSON sent with the octet-stream content type. Examples are generated from the V2Log / V2ErrorResponse schemas.",
     when: ids("v2ExportLogs"),
     apply: (op, { spec }, { sample }) => {
-      const logs = [sample("ledger", "V2Log", { id: 1, type: "NEW_TRANSACTION" }), sample("ledger", "V2Log", { id: 2, type: "SET_METADATA" })];
+      // The first log id is 2^53 + 1: the SDK must parse NDJSON losslessly.
+      const logs = [sample("ledger", "V2Log", { id: 9007199254740993n, type: "NEW_TRANSACTION" }), sample("ledger", "V2Log", { id: 2, type: "SET_METADATA" })];
       spec.responses["200"] = {
         description: "NDJSON stream of logs",
         content: { "application/octet-stream": { schema: { type: "string", format: "binary" }, example: `${logs.join("\n")}\n` } },
@@ -113,6 +119,15 @@ export const PATCHES = [
     },
   },
   {
+    section: "DESIGN §4 (codegen OPTIONAL_PROPERTIES)",
+    what: "v2CreateTransaction: `metadata` is optional on the server (a transaction is posted without it in the DESIGN §4 example; the ledger's Go input leaves it nil); the spec marks it required. The SDK input makes it optional.",
+    when: ids("v2CreateTransaction"),
+    apply: (op, { doc }) => {
+      const schema = doc.components.schemas.V2PostTransaction;
+      schema.required = (schema.required ?? []).filter((name) => name !== "metadata");
+    },
+  },
+  {
     section: "§6.1, §6.2",
     what: "auth declares no error responses; the server answers 400 VALIDATION and 500 INTERNAL as `{errorCode, errorMessage}` JSON (and 404 with no body).",
     when: (op) => op.service === "auth",
@@ -133,9 +148,113 @@ export const PATCHES = [
   },
 ];
 
-/** Applies every patch; returns the list of (patch, operationId) applications for the report. */
+// Spec defects: places where a spec contradicts itself or cannot be read by a JSON Schema validator.
+// `at` is a JSON pointer inside the service's spec; `fix` edits the node found there.
+export const SPEC_FIXES = [
+  {
+    service: "ledger",
+    at: ["/components/schemas/MigrationInfo/properties/version", "/components/schemas/V2MigrationInfo/properties/version"],
+    defect: "`version` is `type: string` (go-libs migrations.Info.Version is a string) but its example is the number 11.",
+    fix: (node) => { node.example = "11"; delete node.minimum; },
+  },
+  {
+    service: "ledger",
+    at: ["/components/schemas/Contract"],
+    defect: "`required` names `accounts`, a property that does not exist (the property is `account`).",
+    fix: (node) => { node.required = node.required.map((r) => (r === "accounts" ? "account" : r)); },
+  },
+  {
+    service: "ledger",
+    at: ["/components/schemas/V2ConfigInfo"],
+    defect: "`required` names `config`, a property that is not declared (the ledger sends server, version, experimentalFeatures).",
+    fix: (node) => { node.required = node.required.filter((r) => r !== "config"); },
+  },
+  {
+    service: "ledger",
+    at: ["/components/schemas/V2PipelineConfiguration", "/components/schemas/V2QueryParams/oneOf/0", "/components/schemas/V2QueryParams/oneOf/1", "/components/schemas/V2QueryParams/oneOf/2", "/components/schemas/V2QueryParams/oneOf/3"],
+    defect: "declares `properties` without `type: object`; schema samplers (Prism's static mode) then drop the properties (a pipeline came back without its required `ledger`/`exporterID`).",
+    fix: (node) => { node.type = "object"; },
+  },
+  {
+    service: "orchestration",
+    at: ["/components/schemas/ListRunsResponse"],
+    defect: "declares `properties` without `type: object` (same as above).",
+    fix: (node) => { node.type = "object"; },
+  },
+];
+
+// Rules applied to every schema node of every spec.
+export const SCHEMA_RULES = [
+  {
+    section: "§8.2",
+    defect: "payments v3 ids (`connectorID`, `sourceAccountID`, `destinationAccountID`) are `format: byte`, but they are opaque ids, not RFC 4648 base64 (the servers' ids do not pass a base64 check): the format is dropped.",
+    when: (node) => node.type === "string" && node.format === "byte",
+    fix: (node) => { delete node.format; },
+  },
+  {
+    section: "spec defect",
+    defect: "`format: url` is not an OpenAPI/JSON Schema format (validators and samplers know `uri`): payments v3 link URLs use `format: uri`.",
+    when: (node) => node.type === "string" && node.format === "url",
+    fix: (node) => { node.format = "uri"; },
+  },
+  {
+    section: "spec defect (OpenAPI 3.0 discriminator)",
+    defect: "a `oneOf` with a `discriminator` relies on the discriminator to pick the branch, which JSON Schema validators ignore; the branches overlap (e.g. wallets Subject ACCOUNT/WALLET, ledger bulk results), so a valid value 'matches more than one schema'. Each branch is narrowed to its mapped discriminator values.",
+    when: (node) => Array.isArray(node.oneOf) && node.discriminator?.mapping,
+    fix: (node) => {
+      const prop = node.discriminator.propertyName;
+      node.oneOf = node.oneOf.map((branch) => {
+        const keys = Object.entries(node.discriminator.mapping).filter(([, ref]) => ref === branch.$ref).map(([k]) => k);
+        return keys.length ? { allOf: [branch, { type: "object", properties: { [prop]: { type: "string", enum: keys } } }] } : branch;
+      });
+    },
+  },
+  {
+    section: "spec defect",
+    defect: "a `oneOf` of object schemas without a discriminator whose branches are not mutually exclusive (no distinguishing required property, open objects): payments v1 task descriptors. The server sends one Go type chosen by the connector; `anyOf` says what the spec means.",
+    when: (node, { deref }) =>
+      Array.isArray(node.oneOf) && !node.discriminator && node.oneOf.length > 1 && node.oneOf.every((b) => objectLike(deref(b))),
+    fix: (node) => { node.anyOf = node.oneOf; delete node.oneOf; },
+  },
+];
+
+function objectLike(schema) {
+  return schema && (schema.type === "object" || schema.properties || schema.allOf) && schema.additionalProperties !== false;
+}
+
+function pointer(doc, path) {
+  return path.slice(1).split("/").reduce((node, key) => node?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], doc);
+}
+
+/** Every schema-like node of a document (skipping example values). */
+function eachNode(node, visit) {
+  if (!node || typeof node !== "object") return;
+  if (!Array.isArray(node)) visit(node);
+  for (const [key, value] of Object.entries(node)) if (key !== "example" && key !== "examples") eachNode(value, visit);
+}
+
+/** Applies every patch; returns what was applied (for `--overlay-report`). */
 export function applyOverlay(docs, operations, helpers) {
   const applied = [];
+  for (const f of SPEC_FIXES) {
+    for (const at of f.at) {
+      const node = pointer(docs[f.service], at);
+      if (!node) throw new Error(`overlay: ${f.service} ${at} not found (spec changed?)`);
+      f.fix(node);
+      applied.push(["spec defect", `${f.service}${at}`]);
+    }
+  }
+  for (const [service, doc] of Object.entries(docs)) {
+    const deref = resolver(doc);
+    eachNode(doc, (node) => {
+      for (const rule of SCHEMA_RULES) {
+        if (rule.when(node, { deref })) {
+          rule.fix(node);
+          applied.push([rule.section, `${service}: ${rule.defect.slice(0, 40)}`]);
+        }
+      }
+    });
+  }
   for (const patch of PATCHES) {
     if (!patch.apply) continue;
     for (const op of operations) {
@@ -147,5 +266,3 @@ export function applyOverlay(docs, operations, helpers) {
   }
   return applied;
 }
-
-export { mergeAllOf, METHODS };

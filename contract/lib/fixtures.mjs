@@ -14,18 +14,26 @@ const PATTERN_VALUES = [
   "abc",
 ];
 
-export function makeGenerator(deref, { maxDepth = 6 } = {}) {
-  function gen(raw, hint, depth = 0) {
+/**
+ * `output`: a response-side value (readOnly properties kept, date-times as strings).
+ * `minimal`: only what the schema requires (optional properties left out).
+ */
+export function makeGenerator(deref, { maxDepth = 6, output = false, minimal = false } = {}) {
+  // `keep`: property names generated even in minimal mode (the discriminator of a chosen branch).
+  function gen(raw, hint, depth = 0, keep = undefined) {
     const schema = deref(raw) ?? {};
-    if (schema.allOf) return gen(mergeAllOf(schema, deref), hint ?? schema.example, depth);
+    if (schema.allOf) return gen(mergeAllOf(schema, deref), hint ?? schema.example, depth, keep);
     const own = hint !== undefined ? hint : schema.example !== undefined ? schema.example : schema.default;
     const branches = schema.oneOf ?? schema.anyOf;
-    if (branches) return gen(pickBranch(schema, branches, own), own, depth + 1);
+    if (branches) {
+      const [branch, branchHint, discriminator] = pickBranch(schema, branches, own);
+      return gen(branch, branchHint, depth + 1, discriminator && [discriminator]);
+    }
     if (schema.enum) return schema.enum.includes(own) ? own : schema.enum.find((v) => v !== null);
     const type = schema.type ?? (schema.properties || schema.additionalProperties ? "object" : schema.items ? "array" : undefined);
     switch (type) {
       case "object":
-        return object(schema, own, depth);
+        return object(schema, own, depth, keep);
       case "array": {
         const items = Array.isArray(own) && own.length ? own.slice(0, 2) : [undefined];
         while (items.length < (schema.minItems ?? 1)) items.push(undefined);
@@ -39,20 +47,22 @@ export function makeGenerator(deref, { maxDepth = 6 } = {}) {
       case "boolean":
         return typeof own === "boolean" ? own : true;
       case "string":
-        return string(schema, own);
+        return string(schema, own, output);
       default:
         return own !== undefined ? own : "value";
     }
   }
 
-  function object(schema, hint, depth) {
+  function object(schema, hint, depth, keep) {
     const out = {};
     const h = hint && typeof hint === "object" && !Array.isArray(hint) ? hint : undefined;
     const props = schema.properties ?? {};
     const required = new Set(schema.required ?? []);
     for (const [name, prop] of Object.entries(props)) {
       const p = deref(prop);
-      if (p?.readOnly) continue;
+      if (p?.readOnly && !output) continue;
+      if (p?.writeOnly && output) continue;
+      if (minimal && !required.has(name) && !keep?.includes(name)) continue;
       // Deep in recursive schemas only what is required (or given by an example) is generated.
       if (depth >= maxDepth && !required.has(name) && !(h && name in h)) continue;
       out[name] = gen(prop, h?.[name], depth + 1);
@@ -67,18 +77,19 @@ export function makeGenerator(deref, { maxDepth = 6 } = {}) {
     return out;
   }
 
+  /** The branch to generate, and the hint for it (the discriminator value set when there is one). */
   function pickBranch(schema, branches, hint) {
     const d = schema.discriminator;
     if (d?.mapping) {
-      const key = hint && typeof hint === "object" && hint[d.propertyName];
-      const ref = (key && d.mapping[key]) ?? Object.values(d.mapping)[0];
-      return { $ref: ref };
+      const given = hint && typeof hint === "object" ? hint[d.propertyName] : undefined;
+      const key = given in d.mapping ? given : Object.keys(d.mapping)[0];
+      return [{ $ref: d.mapping[key] }, { ...(hint && typeof hint === "object" ? hint : {}), [d.propertyName]: key }, d.propertyName];
     }
     if (hint !== undefined) {
       const fits = branches.find((b) => matchesType(deref(b), hint));
-      if (fits) return fits;
+      if (fits) return [fits, hint];
     }
-    return branches[0];
+    return [branches[0], hint];
   }
 
   function matchesType(s, v) {
@@ -128,9 +139,12 @@ function clamp(schema, fallback) {
   return v;
 }
 
-function string(schema, hint) {
+function string(schema, hint, output) {
   const fmt = schema.format;
-  if (fmt === "date-time") return typeof hint === "string" && !Number.isNaN(Date.parse(hint)) ? hint : new Date("2024-03-01T12:34:56.789Z");
+  if (fmt === "date-time") {
+    if (typeof hint === "string" && !Number.isNaN(Date.parse(hint))) return hint;
+    return output ? "2024-03-01T12:34:56.789123Z" : new Date("2024-03-01T12:34:56.789Z");
+  }
   if (fmt === "date") return typeof hint === "string" ? hint : "2024-03-01";
   if (fmt === "uuid") return typeof hint === "string" && /^[0-9a-f-]{36}$/i.test(hint) ? hint : UUID;
   if (fmt === "byte") return typeof hint === "string" && isBase64(hint) ? hint : "Y29udHJhY3Q=";

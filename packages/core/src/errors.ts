@@ -192,7 +192,10 @@ export class FormanceResponseValidationError extends FormanceError {
   readonly issues: readonly ValidationIssue[];
   readonly rawBody: string;
   readonly status: number;
-  constructor(issues: readonly ValidationIssue[], init: { rawBody: string; status: number; operation?: OperationRef }) {
+  constructor(
+    issues: readonly ValidationIssue[],
+    init: { rawBody: string; status: number; operation?: OperationRef },
+  ) {
     super(`${init.operation ? `${init.operation.name}: ` : ""}unexpected response: ${describe(issues)}`, {
       operation: init.operation,
     });

@@ -1,12 +1,12 @@
 export { APIPromise } from "./api-promise";
-export type { ClientOptions, CloudEnvironment, CloudServer, RequestOptions, ValidationMode } from "./options";
+export { bearerToken, type ClientCredentialsOptions, clientCredentials, type TokenSource } from "./auth";
 export { type CoreClient, createClient, toClient, VERSION } from "./client";
-export type { OperationDescriptor, HttpMethod, ParamLocation } from "./descriptor";
+export type { HttpMethod, OperationDescriptor, ParamLocation } from "./descriptor";
 export * from "./errors";
 export { parseJSON, parseNDJSON, stringifyJSON } from "./json";
-export { bearerToken, clientCredentials, type ClientCredentialsOptions, type TokenSource } from "./auth";
 export type { LogEntry, Logger } from "./logger";
 export { type Bound, bind, type Operation, operation, type PageOperation } from "./operation";
+export type { ClientOptions, CloudEnvironment, CloudServer, RequestOptions, ValidationMode } from "./options";
 export { Page, PagePromise } from "./pagination";
 export type { Result } from "./request";
 export type { RetryOptions } from "./retry";

@@ -41,5 +41,9 @@ export function logAttempt(logger: Logger | undefined, entry: LogEntry): void {
   }${entry.error ? ` ${entry.error}` : ""}`;
   const failed = entry.status === undefined || entry.status >= 500;
   const write = (failed ? logger.warn : logger.debug) ?? logger.info ?? logger.debug;
-  write?.call(logger, line, entry);
+  try {
+    write?.call(logger, line, entry);
+  } catch {
+    // A broken logger must not turn a processed request into an error.
+  }
 }

@@ -19,8 +19,10 @@ export type PageOperation<I, T> = Call<I, PagePromise<T>> & { readonly descripto
 export function operation<F>(descriptor: OperationDescriptor): F {
   const run =
     descriptor.kind === "page"
-      ? (client: CoreClient, input?: Input, options?: RequestOptions) => paginate(client, descriptor, input, options)
-      : (client: CoreClient, input?: Input, options?: RequestOptions) => request(client, descriptor, input, options);
+      ? (client: CoreClient, input?: Input, options?: RequestOptions) =>
+          paginate(client, descriptor, input, options)
+      : (client: CoreClient, input?: Input, options?: RequestOptions) =>
+          request(client, descriptor, input, options);
   return Object.assign(run, { descriptor }) as F;
 }
 

@@ -58,7 +58,9 @@ export function resolveServerURL(server: ClientOptions["serverURL"]): string {
   if (typeof server === "string") return server.replace(/\/+$/, "");
   const environment = server.environment ?? "eu.sandbox";
   if (!["eu.sandbox", "eu-west-1", "us-east-1"].includes(environment)) {
-    throw new TypeError(`serverURL.environment must be one of eu.sandbox, eu-west-1, us-east-1 (got ${environment})`);
+    throw new TypeError(
+      `serverURL.environment must be one of eu.sandbox, eu-west-1, us-east-1 (got ${environment})`,
+    );
   }
   if (!server.organization) throw new TypeError("serverURL.organization is required for the cloud server");
   return `https://${server.organization}.${environment}.formance.cloud`;

@@ -70,10 +70,12 @@ export function paginate<T>(
   input: Input | undefined,
   options: RequestOptions = {},
 ): PagePromise<T> {
-  const keep = (field: string) => d.keepOnNextPage?.includes(field) || !d.params?.[field]?.startsWith("query");
+  const keep = (field: string) =>
+    d.keepOnNextPage?.includes(field) || !d.params?.[field]?.startsWith("query");
   const fetchPage = (cursor: string): PagePromise<T> => {
     const next: Input = { cursor };
-    for (const [field, value] of Object.entries(input ?? {})) if (field !== "body" && keep(field)) next[field] = value;
+    for (const [field, value] of Object.entries(input ?? {}))
+      if (field !== "body" && keep(field)) next[field] = value;
     return paginate<T>(client, d, next, options);
   };
   const result = execute<RawPage<T>>(client, d, input, options).then(

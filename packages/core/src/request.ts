@@ -15,6 +15,7 @@ import {
   FormanceValidationError,
   isFormanceError,
   type OperationRef,
+  type ValidationIssue,
 } from "./errors";
 import { parseJSON, parseNDJSON, stringifyJSON } from "./json";
 import { logAttempt, redactHeaders, redactURL } from "./logger";
@@ -83,11 +84,19 @@ interface HttpRequest {
   replayable: boolean;
 }
 
-function build(client: CoreClient, d: OperationDescriptor, input: Input, options: RequestOptions): HttpRequest {
+function build(
+  client: CoreClient,
+  d: OperationDescriptor,
+  input: Input,
+  options: RequestOptions,
+): HttpRequest {
   const query = new URLSearchParams();
   const headers = new Headers(client.options.headers);
   if (!headers.has("user-agent")) headers.set("user-agent", client.userAgent);
-  headers.set("accept", d.kind === "ndjson" ? "application/x-ndjson, application/octet-stream" : "application/json");
+  headers.set(
+    "accept",
+    d.kind === "ndjson" ? "application/x-ndjson, application/octet-stream" : "application/json",
+  );
   const pathValues: Record<string, string> = {};
 
   for (const [field, location] of Object.entries(d.params ?? {})) {
@@ -133,7 +142,8 @@ function build(client: CoreClient, d: OperationDescriptor, input: Input, options
 
   const path = d.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
     const value = pathValues[name];
-    if (value === undefined) throw new FormanceValidationError([{ path: name, message: "Required path parameter" }]);
+    if (value === undefined)
+      throw new FormanceValidationError([{ path: name, message: "Required path parameter" }]);
     return value;
   });
   const search = query.toString();
@@ -171,7 +181,8 @@ function toStreamBody(payload: unknown): BodyInit {
       async pull(controller) {
         const { value, done } = await iterator.next();
         if (done) controller.close();
-        else controller.enqueue(encoder.encode(`${typeof value === "string" ? value : stringifyJSON(value)}\n`));
+        else
+          controller.enqueue(encoder.encode(`${typeof value === "string" ? value : stringifyJSON(value)}\n`));
       },
       async cancel() {
         await iterator.return?.();
@@ -179,7 +190,10 @@ function toStreamBody(payload: unknown): BodyInit {
     });
   }
   throw new FormanceValidationError([
-    { path: "body", message: "Expected a string, Uint8Array, ArrayBuffer, Blob, ReadableStream or async iterable" },
+    {
+      path: "body",
+      message: "Expected a string, Uint8Array, ArrayBuffer, Blob, ReadableStream or async iterable",
+    },
   ]);
 }
 
@@ -191,7 +205,9 @@ async function send(
   op: OperationRef,
 ): Promise<Response> {
   const policy = resolveRetry(client.options.retry, options.retry);
-  const hasKey = d.idempotencyHeader ? http.headers.has(d.idempotencyHeader) : http.headers.has("idempotency-key");
+  const hasKey = d.idempotencyHeader
+    ? http.headers.has(d.idempotencyHeader)
+    : http.headers.has("idempotency-key");
   const canRetry = http.replayable && methodIsRetryable(http.method, hasKey);
   const timeout = options.timeout ?? client.options.timeout ?? 60_000;
   const started = Date.now();
@@ -246,7 +262,10 @@ async function send(
     }
     const retryAfter = response ? parseRetryAfter(response.headers.get("retry-after")) : undefined;
     const delay = retryAfter ?? backoffDelay(attempt - 1, policy);
-    if ((retryAfter !== undefined && retryAfter > policy.maxRetryAfter) || Date.now() - started + delay > policy.budget) {
+    if (
+      (retryAfter !== undefined && retryAfter > policy.maxRetryAfter) ||
+      Date.now() - started + delay > policy.budget
+    ) {
       if (failure) throw failure;
       return response!;
     }
@@ -254,7 +273,10 @@ async function send(
     try {
       await sleep(delay, options.signal);
     } catch (reason) {
-      throw new FormanceAbortError(`${op.name}: aborted while waiting to retry`, { cause: reason, operation: op });
+      throw new FormanceAbortError(`${op.name}: aborted while waiting to retry`, {
+        cause: reason,
+        operation: op,
+      });
     }
   }
 }
@@ -274,12 +296,14 @@ async function getToken(
   const onAbort = () => controller.abort(signal!.reason);
   if (signal?.aborted) onAbort();
   signal?.addEventListener("abort", onAbort, { once: true });
-  const timer = timeout > 0 && timeout <= MAX_TIMER ? setTimeout(() => controller.abort(), timeout) : undefined;
+  const timer =
+    timeout > 0 && timeout <= MAX_TIMER ? setTimeout(() => controller.abort(), timeout) : undefined;
   try {
     return await client.auth.getToken(d.scopes, controller.signal);
   } catch (error) {
     if (isFormanceError(error)) throw error;
-    if (signal?.aborted) throw new FormanceAbortError(`${op.name}: aborted`, { cause: signal.reason, operation: op });
+    if (signal?.aborted)
+      throw new FormanceAbortError(`${op.name}: aborted`, { cause: signal.reason, operation: op });
     if (controller.signal.aborted) {
       throw new FormanceTimeoutError(`${op.name}: no access token within ${timeout} ms`, { operation: op });
     }
@@ -290,14 +314,31 @@ async function getToken(
   }
 }
 
-function classify(error: unknown, signal: AbortSignal | undefined, op: OperationRef, timeout: number): FormanceError {
+function classify(
+  error: unknown,
+  signal: AbortSignal | undefined,
+  op: OperationRef,
+  timeout: number,
+): FormanceError {
   if (isFormanceError(error)) return error;
-  if (signal?.aborted) return new FormanceAbortError(`${op.name}: aborted`, { cause: signal.reason, operation: op });
+  if (signal?.aborted)
+    return new FormanceAbortError(`${op.name}: aborted`, { cause: signal.reason, operation: op });
   if (error instanceof KyTimeoutError) {
-    return new FormanceTimeoutError(`${op.name}: no response within ${timeout} ms`, { cause: error, operation: op });
+    return new FormanceTimeoutError(`${op.name}: no response within ${timeout} ms`, {
+      cause: error,
+      operation: op,
+    });
   }
-  const detail = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-  return new FormanceConnectionError(`${op.name}: connection failed: ${detail}`, { cause: error, operation: op });
+  const detail =
+    error instanceof Error
+      ? error.cause instanceof Error
+        ? error.cause.message
+        : error.message
+      : String(error);
+  return new FormanceConnectionError(`${op.name}: connection failed: ${detail}`, {
+    cause: error,
+    operation: op,
+  });
 }
 
 async function read(
@@ -314,22 +355,35 @@ async function read(
     try {
       if (rawBody) body = parseJSON(rawBody);
     } catch {}
-    throw apiErrorFrom({ status, headers: response.headers, body, rawBody, operation: op, method: http.method, url: redactURL(http.url) });
+    throw apiErrorFrom({
+      status,
+      headers: response.headers,
+      body,
+      rawBody,
+      operation: op,
+      method: http.method,
+      url: redactURL(http.url),
+    });
   }
   switch (d.kind) {
     case "count": {
       await response.body?.cancel();
       const count = response.headers.get("count");
       if (count === null || !/^\d+$/.test(count.trim())) {
-        throw new FormanceResponseValidationError([{ path: "headers.Count", message: `Expected an integer, got ${count}` }], { rawBody: "", status, operation: op });
+        throw new FormanceResponseValidationError(
+          [{ path: "headers.Count", message: `Expected an integer, got ${count}` }],
+          { rawBody: "", status, operation: op },
+        );
       }
       return BigInt(count.trim());
     }
     case "void":
       await response.body?.cancel();
       return undefined;
-    case "ndjson":
-      return response.body ? parseNDJSON(response.body) : (async function* () {})();
+    case "ndjson": {
+      const items = response.body ? parseNDJSON(response.body) : (async function* () {})();
+      return d.output ? checkEach(client, d.output, items, status, op) : items;
+    }
   }
   const rawBody = await response.text();
   if (!rawBody) return undefined;
@@ -337,14 +391,19 @@ async function read(
   try {
     parsed = parseJSON(rawBody);
   } catch (error) {
-    throw new FormanceResponseValidationError([{ path: "", message: `Invalid JSON: ${(error as Error).message}` }], { rawBody, status, operation: op });
+    throw new FormanceResponseValidationError(
+      [{ path: "", message: `Invalid JSON: ${(error as Error).message}` }],
+      { rawBody, status, operation: op },
+    );
   }
   const unwrapped = d.unwrap && isObject(parsed) ? parsed[d.unwrap] : parsed;
   if (d.kind === "page") {
     const cursor = isObject(unwrapped) ? unwrapped : {};
     const items = Array.isArray(cursor.data) ? cursor.data : [];
     const page: RawPage<unknown> = {
-      data: d.output ? (check(client, v.array(d.output), items, rawBody, status, op, "data") as unknown[]) : items,
+      data: d.output
+        ? (check(client, v.array(d.output), items, rawBody, status, op, "data") as unknown[])
+        : items,
       hasMore: cursor.hasMore === true,
       next: typeof cursor.next === "string" && cursor.next ? cursor.next : undefined,
       previous: typeof cursor.previous === "string" && cursor.previous ? cursor.previous : undefined,
@@ -355,17 +414,44 @@ async function read(
   return d.output ? check(client, d.output, unwrapped, rawBody, status, op) : unwrapped;
 }
 
-function check(client: CoreClient, schema: Schema, value: unknown, rawBody: string, status: number, op: OperationRef, prefix = ""): unknown {
+/** `rawBody` may be a function: it is only needed for an error (NDJSON items are re-serialised then). */
+function check(
+  client: CoreClient,
+  schema: Schema,
+  value: unknown,
+  rawBody: string | (() => string),
+  status: number,
+  op: OperationRef,
+  prefix = "",
+): unknown {
   if (client.validate === "off") return value;
+  const fail = (issues: ValidationIssue[]) =>
+    new FormanceResponseValidationError(issues, {
+      rawBody: typeof rawBody === "string" ? rawBody : rawBody(),
+      status,
+      operation: op,
+    });
   const result = v.safeParse(schema, value);
-  if (!result.success) {
-    throw new FormanceResponseValidationError(toIssues(result.issues, prefix), { rawBody, status, operation: op });
-  }
+  if (!result.success) throw fail(toIssues(result.issues, prefix));
   if (client.validate === "strict") {
     const extra = undeclared(schema, value, prefix);
-    if (extra.length) throw new FormanceResponseValidationError(extra, { rawBody, status, operation: op });
+    if (extra.length) throw fail(extra);
   }
   return result.output;
+}
+
+/** Validates and converts each streamed item (bigints...) as it arrives; issue paths start with the item index. */
+async function* checkEach(
+  client: CoreClient,
+  schema: Schema,
+  items: AsyncIterable<unknown>,
+  status: number,
+  op: OperationRef,
+): AsyncGenerator<unknown> {
+  let index = 0;
+  for await (const item of items) {
+    yield check(client, schema, item, () => stringifyJSON(item), status, op, String(index++));
+  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

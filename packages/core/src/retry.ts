@@ -25,7 +25,13 @@ export interface ResolvedRetry {
 }
 
 export function resolveRetry(...layers: (RetryOptions | false | undefined)[]): ResolvedRetry {
-  let merged: ResolvedRetry = { maxRetries: 2, initialDelay: 500, maxDelay: 8_000, maxRetryAfter: 60_000, budget: 120_000 };
+  let merged: ResolvedRetry = {
+    maxRetries: 2,
+    initialDelay: 500,
+    maxDelay: 8_000,
+    maxRetryAfter: 60_000,
+    budget: 120_000,
+  };
   for (const layer of layers) {
     if (layer === false) merged = { ...merged, maxRetries: 0 };
     else if (layer) merged = { ...merged, ...stripUndefined(layer) };
@@ -43,7 +49,11 @@ export function methodIsRetryable(method: string, hasIdempotencyKey: boolean): b
 }
 
 /** Exponential backoff with full jitter: a random delay in [base/2, base]. */
-export function backoffDelay(retry: number, policy: ResolvedRetry, random: () => number = Math.random): number {
+export function backoffDelay(
+  retry: number,
+  policy: ResolvedRetry,
+  random: () => number = Math.random,
+): number {
   const base = Math.min(policy.maxDelay, policy.initialDelay * 2 ** retry);
   return Math.round(base / 2 + (random() * base) / 2);
 }

@@ -17,17 +17,20 @@ function isIntegerLike(x: unknown): x is bigint | number | string {
  * (the ledger's `Formance-Bigint-As-String` mode) and always yields a bigint.
  */
 export const bigint: v.GenericSchema<bigint, bigint> = /* @__PURE__ */ v.pipe(
-  v.custom<bigint>(isIntegerLike, "Expected an integer as a bigint (numbers are accepted only below 2^53)"),
-  v.transform((x) => BigInt(x)),
+  /* @__PURE__ */ v.custom<bigint>(
+    isIntegerLike,
+    "Expected an integer as a bigint (numbers are accepted only below 2^53)",
+  ),
+  /* @__PURE__ */ v.transform((x) => BigInt(x)),
 );
 
 /** An RFC 3339 timestamp. Accepts a string or a valid Date; always yields the string (microseconds kept). */
 export const timestamp: v.GenericSchema<string, string> = /* @__PURE__ */ v.pipe(
-  v.custom<string>(
+  /* @__PURE__ */ v.custom<string>(
     (x) => typeof x === "string" || (x instanceof Date && !Number.isNaN(x.getTime())),
     "Expected an RFC 3339 timestamp string or a valid Date",
   ),
-  v.transform((x) => (typeof x === "string" ? x : (x as unknown as Date).toISOString())),
+  /* @__PURE__ */ v.transform((x) => (typeof x === "string" ? x : (x as unknown as Date).toISOString())),
 );
 
 /**
@@ -44,7 +47,10 @@ export function toIssues(issues: readonly v.BaseIssue<unknown>[], prefix = ""): 
   return issues.map((issue) => {
     const path = (issue.path ?? []).map((p) => String(p.key)).join(".");
     const missing = issue.received === "undefined" && issue.message.startsWith("Invalid key");
-    return { path: [prefix, path].filter(Boolean).join("."), message: missing ? "Required, but missing" : issue.message };
+    return {
+      path: [prefix, path].filter(Boolean).join("."),
+      message: missing ? "Required, but missing" : issue.message,
+    };
   });
 }
 
@@ -81,7 +87,9 @@ function walk(schema: SchemaNode, value: unknown, path: string, issues: Validati
       return;
     }
     case "array":
-      if (Array.isArray(value)) value.forEach((item, i) => walk(schema.item!, item, at(i), issues));
+      if (Array.isArray(value)) {
+        for (const [i, item] of value.entries()) walk(schema.item!, item, at(i), issues);
+      }
       return;
     case "record":
       if (typeof value === "object" && value !== null) {
@@ -104,7 +112,10 @@ function walk(schema: SchemaNode, value: unknown, path: string, issues: Validati
     }
     case "string":
       if (schema.enumValues && typeof value === "string" && !schema.enumValues.includes(value)) {
-        issues.push({ path, message: `Unknown enum value "${value}" (expected ${schema.enumValues.join(" | ")})` });
+        issues.push({
+          path,
+          message: `Unknown enum value "${value}" (expected ${schema.enumValues.join(" | ")})`,
+        });
       }
       return;
   }
@@ -113,7 +124,10 @@ function walk(schema: SchemaNode, value: unknown, path: string, issues: Validati
 /** A list; `null` (how Go encodes an empty slice) becomes `[]`. */
 /* @__NO_SIDE_EFFECTS__ */
 export function list<T extends Schema>(item: T): v.GenericSchema<v.InferInput<T>[], v.InferOutput<T>[]> {
-  return v.pipe(v.nullable(v.array(item)), v.transform((x) => x ?? [])) as never;
+  return v.pipe(
+    v.nullable(v.array(item)),
+    v.transform((x) => x ?? []),
+  ) as never;
 }
 
 /** A string-keyed map; `null` (how Go encodes an empty map) becomes `{}`. */
@@ -121,7 +135,10 @@ export function list<T extends Schema>(item: T): v.GenericSchema<v.InferInput<T>
 export function map<T extends Schema>(
   value: T,
 ): v.GenericSchema<Record<string, v.InferInput<T>>, Record<string, v.InferOutput<T>>> {
-  return v.pipe(v.nullable(v.record(v.string(), value)), v.transform((x) => x ?? {})) as never;
+  return v.pipe(
+    v.nullable(v.record(v.string(), value)),
+    v.transform((x) => x ?? {}),
+  ) as never;
 }
 
 /**
@@ -131,7 +148,8 @@ export function map<T extends Schema>(
 /* @__NO_SIDE_EFFECTS__ */
 export function oneOf(property: string, branches: Record<string, Schema>, fallback: Schema): Schema {
   return v.lazy((input) => {
-    const key = typeof input === "object" && input !== null ? (input as Record<string, unknown>)[property] : undefined;
+    const key =
+      typeof input === "object" && input !== null ? (input as Record<string, unknown>)[property] : undefined;
     return (typeof key === "string" && branches[key]) || fallback;
   });
 }

@@ -126,7 +126,9 @@ describe("client options", () => {
 
   it("uses the custom fetch for the token request too", async () => {
     const server = await serve((req) =>
-      req.path.endsWith("/oauth/token") ? { body: { access_token: "tok", expires_in: 3600 } } : { body: { data: tx } },
+      req.path.endsWith("/oauth/token")
+        ? { body: { access_token: "tok", expires_in: 3600 } }
+        : { body: { data: tx } },
     );
     const urls: string[] = [];
     const counting: typeof fetch = (input, init) => {
@@ -137,7 +139,10 @@ describe("client options", () => {
       ledger: "main",
       id: 1n,
     });
-    expect(urls).toEqual([`${server.url}/api/auth/oauth/token`, `${server.url}/api/ledger/v2/main/transactions/1`]);
+    expect(urls).toEqual([
+      `${server.url}/api/auth/oauth/token`,
+      `${server.url}/api/ledger/v2/main/transactions/1`,
+    ]);
   });
 
   it("sends the default headers on every request", async () => {
@@ -154,14 +159,19 @@ describe("client options", () => {
   it("sends the user agent formance-sdk-typescript/<package version>", async () => {
     const server = await serve(() => ({ body: { data: tx } }));
     await getTransaction(clientFor(server), { ledger: "main", id: 1n });
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      version: string;
+    };
     expect(VERSION).toBe(pkg.version);
     expect(server.requests[0]!.headers["user-agent"]).toBe(`formance-sdk-typescript/${pkg.version}`);
   });
 
   it("lets a default User-Agent header win over the SDK's", async () => {
     const server = await serve(() => ({ body: { data: tx } }));
-    await getTransaction(clientFor(server, { headers: { "User-Agent": "my-app/1.0" } }), { ledger: "main", id: 1n });
+    await getTransaction(clientFor(server, { headers: { "User-Agent": "my-app/1.0" } }), {
+      ledger: "main",
+      id: 1n,
+    });
     expect(server.requests[0]!.headers["user-agent"]).toBe("my-app/1.0");
   });
 
@@ -241,7 +251,11 @@ describe("per-call options", () => {
 
   it("idempotencyKey: sent in the operation's idempotency header", async () => {
     const server = await serve(() => ({ body: { data: tx } }));
-    await createTransaction(clientFor(server), { ledger: "main", body: { postings: [] } }, { idempotencyKey: "order-42" });
+    await createTransaction(
+      clientFor(server),
+      { ledger: "main", body: { postings: [] } },
+      { idempotencyKey: "order-42" },
+    );
     expect(server.requests[0]!.headers["idempotency-key"]).toBe("order-42");
   });
 
@@ -255,7 +269,11 @@ describe("per-call options", () => {
   it("headers: added to this call only, overriding defaults", async () => {
     const server = await serve(() => ({ body: { data: tx } }));
     const client = clientFor(server, { headers: { "X-Tenant": "acme", "X-Keep": "yes" } });
-    await getTransaction(client, { ledger: "main", id: 1n }, { headers: { "X-Tenant": "other", "X-Call": "1" } });
+    await getTransaction(
+      client,
+      { ledger: "main", id: 1n },
+      { headers: { "X-Tenant": "other", "X-Call": "1" } },
+    );
     await getTransaction(client, { ledger: "main", id: 1n });
     const [first, second] = server.requests;
     expect(first!.headers["x-tenant"]).toBe("other");
@@ -266,7 +284,10 @@ describe("per-call options", () => {
   });
 
   it("a 5xx after the retries is a FormanceServerError", async () => {
-    const server = await serve(() => ({ status: 500, body: { errorCode: "INTERNAL", errorMessage: "boom" } }));
+    const server = await serve(() => ({
+      status: 500,
+      body: { errorCode: "INTERNAL", errorMessage: "boom" },
+    }));
     const error = await catchError(getTransaction(clientFor(server), { ledger: "main", id: 1n }));
     expect(error).toBeInstanceOf(FormanceServerError);
   });

@@ -33,7 +33,7 @@ export async function serve(handler?: Handler): Promise<TestServer> {
 /** Fast retries so the suite stays quick. */
 export const FAST_RETRY = { initialDelay: 5, maxDelay: 20 } as const;
 
-export function clientFor(server: TestServer, options: ClientOptions = {}): CoreClient {
+export function clientFor(server: { url: string }, options: ClientOptions = {}): CoreClient {
   return createClient({ serverURL: server.url, retry: FAST_RETRY, ...options });
 }
 
@@ -140,7 +140,10 @@ export const createLedger: Operation<CreateLedgerInput, void> = operation({
   path: "/v2/{ledger}",
   params: { ledger: "path" },
   body: "json",
-  input: v.strictObject({ ledger: v.string(), body: v.optional(v.looseObject({ bucket: v.optional(v.string()) })) }),
+  input: v.strictObject({
+    ledger: v.string(),
+    body: v.optional(v.looseObject({ bucket: v.optional(v.string()) })),
+  }),
   kind: "void",
   scopes: ["ledger:write"],
 });
@@ -209,7 +212,11 @@ export const countTransactions: Operation<CountInput, bigint> = operation({
   path: "/v2/{ledger}/transactions",
   params: { ledger: "path", pit: "query" },
   body: "query",
-  input: v.strictObject({ ledger: v.string(), pit: v.optional(timestamp), body: v.optional(map(v.unknown())) }),
+  input: v.strictObject({
+    ledger: v.string(),
+    pit: v.optional(timestamp),
+    body: v.optional(map(v.unknown())),
+  }),
   kind: "count",
   scopes: ["ledger:read"],
 });
@@ -261,7 +268,11 @@ export const listPolicies: PageOperation<ListPoliciesInput, { id: string }> = op
   method: "GET",
   path: "/policies",
   params: { pageSize: "query", cursor: "query", name: "query" },
-  input: v.strictObject({ pageSize: v.optional(v.number()), cursor: v.optional(v.string()), name: v.optional(v.string()) }),
+  input: v.strictObject({
+    pageSize: v.optional(v.number()),
+    cursor: v.optional(v.string()),
+    name: v.optional(v.string()),
+  }),
   output: v.looseObject({ id: v.string() }),
   unwrap: "cursor",
   kind: "page",
@@ -324,7 +335,11 @@ export const exportLogs: Operation<LogInput, AsyncIterable<unknown>> = operation
   scopes: ["ledger:write"],
 });
 
-export const LogSchema = v.looseObject({ id: bigint, type: openEnum(["NEW_TRANSACTION"]), data: map(v.unknown()) });
+export const LogSchema = v.looseObject({
+  id: bigint,
+  type: openEnum(["NEW_TRANSACTION"]),
+  data: map(v.unknown()),
+});
 
 /** The same export with an item schema. */
 export const exportLogsTyped: Operation<LogInput, AsyncIterable<Log>> = operation({

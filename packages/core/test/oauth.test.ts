@@ -43,7 +43,8 @@ function stack(
   };
 }
 
-const tokenRequests = (requests: RecordedRequest[]) => requests.filter((r) => r.path.endsWith("/oauth/token"));
+const tokenRequests = (requests: RecordedRequest[]) =>
+  requests.filter((r) => r.path.endsWith("/oauth/token"));
 const apiRequests = (requests: RecordedRequest[]) => requests.filter((r) => !r.path.endsWith("/oauth/token"));
 
 function recordingLogger() {
@@ -58,7 +59,11 @@ function recordingLogger() {
 
 function expectAbsent(haystack: string, ...needles: string[]) {
   for (const needle of needles) {
-    for (const variant of new Set([needle, encodeURIComponent(needle), JSON.stringify(needle).slice(1, -1)])) {
+    for (const variant of new Set([
+      needle,
+      encodeURIComponent(needle),
+      JSON.stringify(needle).slice(1, -1),
+    ])) {
       expect(haystack).not.toContain(variant);
     }
   }
@@ -98,9 +103,16 @@ describe("client credentials through request", () => {
 
   it("resolves a relative tokenURL against serverURL", async () => {
     const server = await serve(stack(undefined, "/custom/oauth/token"));
-    const client = clientFor(server, { clientId: "c", clientSecret: SECRET, tokenURL: "/custom/oauth/token" });
+    const client = clientFor(server, {
+      clientId: "c",
+      clientSecret: SECRET,
+      tokenURL: "/custom/oauth/token",
+    });
     await getTransaction(client, { ledger: "main", id: 1n });
-    expect(server.requests.map((r) => r.path)).toEqual(["/custom/oauth/token", "/api/ledger/v2/main/transactions/1"]);
+    expect(server.requests.map((r) => r.path)).toEqual([
+      "/custom/oauth/token",
+      "/api/ledger/v2/main/transactions/1",
+    ]);
   });
 
   it("keeps serverURL's base path for the default and for relative token URLs", async () => {
@@ -116,7 +128,11 @@ describe("client credentials through request", () => {
   it("uses an absolute tokenURL on another server", async () => {
     const auth = await serve(stack(undefined, "/oauth/token"));
     const api = await serve(() => ({ body: { data: tx } }));
-    const client = clientFor(api, { clientId: "c", clientSecret: SECRET, tokenURL: `${auth.url}/oauth/token` });
+    const client = clientFor(api, {
+      clientId: "c",
+      clientSecret: SECRET,
+      tokenURL: `${auth.url}/oauth/token`,
+    });
     await getTransaction(client, { ledger: "main", id: 1n });
     expect(auth.requests.map((r) => r.path)).toEqual(["/oauth/token"]);
     expect(api.requests.map((r) => r.headers.authorization)).toEqual(["Bearer token-1"]);
@@ -137,7 +153,9 @@ describe("client credentials through request", () => {
 
   it("a 401 evicts the token and the call is retried once with a fresh one", async () => {
     const server = await serve(
-      stack((req) => (req.headers.authorization === "Bearer token-1" ? { status: 401 } : { body: { data: tx } })),
+      stack((req) =>
+        req.headers.authorization === "Bearer token-1" ? { status: 401 } : { body: { data: tx } },
+      ),
     );
     const client = clientFor(server, { clientId: "c", clientSecret: SECRET, retry: false });
     const result = await getTransaction(client, { ledger: "main", id: 1n });

@@ -1,7 +1,7 @@
 // The retry policy, observed from the server side: which failures are retried, how many times,
 // with which idempotency key and how long apart.
 import { describe, expect, it } from "vitest";
-import type { RecordedRequest, Reply } from "../../../tools/testkit/server";
+import { type RecordedRequest, type Reply, startServer } from "../../../tools/testkit/server";
 import {
   FormanceAbortError,
   FormanceAPIError,
@@ -27,7 +27,10 @@ import {
 const tx = { id: 1, timestamp: "2024-01-01T00:00:00Z", postings: [], metadata: {}, reverted: false };
 const ok = { body: { data: tx } };
 const get = { ledger: "main", id: 1n };
-const post = { ledger: "main", body: { postings: [{ amount: 1n, asset: "USD", source: "world", destination: "a" }] } };
+const post = {
+  ledger: "main",
+  body: { postings: [{ amount: 1n, asset: "USD", source: "world", destination: "a" }] },
+};
 
 /** Milliseconds between consecutive requests, as the server saw them. */
 function gaps(times: number[]): number[] {
@@ -52,7 +55,11 @@ describe("retried failures", () => {
 
   it("HEAD, DELETE are retried like GET", async () => {
     const server = await serve((req, i) =>
-      i % 2 === 0 ? { status: 503 } : req.method === "HEAD" ? { status: 204, headers: { Count: "3" } } : { status: 204 },
+      i % 2 === 0
+        ? { status: 503 }
+        : req.method === "HEAD"
+          ? { status: 204, headers: { Count: "3" } }
+          : { status: 204 },
     );
     expect(await countTransactions(clientFor(server), { ledger: "main" })).toBe(3n);
     await deleteMetadata(clientFor(server), { ledger: "main", id: 1n, key: "k" });
@@ -66,7 +73,10 @@ describe("retried failures", () => {
   });
 
   it("default: 2 retries (3 attempts), then the last error", async () => {
-    const server = await serve(() => ({ status: 503, body: { errorCode: "INTERNAL", errorMessage: "too many clients" } }));
+    const server = await serve(() => ({
+      status: 503,
+      body: { errorCode: "INTERNAL", errorMessage: "too many clients" },
+    }));
     const error = await catchError(getTransaction(clientFor(server), get));
     expect(error).toBeInstanceOf(FormanceServerError);
     expect(error.status).toBe(503);
@@ -86,7 +96,7 @@ describe("retried failures", () => {
     const server = await serve();
     const url = server.url;
     await server.close();
-    const error = await catchError(getTransaction(clientFor({ url } as never, { retry: false }), get));
+    const error = await catchError(getTransaction(clientFor({ url }, { retry: false }), get));
     expect(error).toBeInstanceOf(FormanceConnectionError);
   });
 
@@ -97,7 +107,9 @@ describe("retried failures", () => {
     expect(server.requests).toHaveLength(2);
     const slow = await serve(() => ({ ...ok, delay: 400 }));
     const started = Date.now();
-    const error = await catchError(getTransaction(clientFor(slow, { timeout: 40 }), get, { retry: { maxRetries: 1 } }));
+    const error = await catchError(
+      getTransaction(clientFor(slow, { timeout: 40 }), get, { retry: { maxRetries: 1 } }),
+    );
     expect(error).toBeInstanceOf(FormanceTimeoutError);
     expect(Date.now() - started).toBeLessThan(350);
     expect(slow.requests).toHaveLength(2);
@@ -107,7 +119,9 @@ describe("retried failures", () => {
 describe("not retried", () => {
   it("POST without an idempotency key: one attempt on 503 and on a dropped connection", async () => {
     const server = await serve(() => ({ status: 503 }));
-    expect(await catchError(createLedger(clientFor(server), { ledger: "main" }))).toBeInstanceOf(FormanceServerError);
+    expect(await catchError(createLedger(clientFor(server), { ledger: "main" }))).toBeInstanceOf(
+      FormanceServerError,
+    );
     expect(server.requests).toHaveLength(1);
     const dropping = await serve(() => ({ destroy: true }));
     const error = await catchError(createLedger(clientFor(dropping), { ledger: "main" }));
@@ -129,7 +143,10 @@ describe("not retried", () => {
   });
 
   it("409 on an idempotent POST is not retried", async () => {
-    const server = await serve(() => ({ status: 409, body: { errorCode: "CONFLICT", errorMessage: "reference" } }));
+    const server = await serve(() => ({
+      status: 409,
+      body: { errorCode: "CONFLICT", errorMessage: "reference" },
+    }));
     const error = await catchError(createTransaction(clientFor(server), post));
     expect(error).toBeInstanceOf(FormanceConflictError);
     expect(server.requests).toHaveLength(1);
@@ -151,7 +168,9 @@ describe("not retried", () => {
     const server = await serve(() => ({ status: 502 }));
     await catchError(getTransaction(clientFor(server, { retry: { maxRetries: 0 } }), get));
     expect(server.requests).toHaveLength(1);
-    await catchError(getTransaction(clientFor(server, { retry: false }), get, { retry: { ...FAST_RETRY, maxRetries: 1 } }));
+    await catchError(
+      getTransaction(clientFor(server, { retry: false }), get, { retry: { ...FAST_RETRY, maxRetries: 1 } }),
+    );
     expect(server.requests).toHaveLength(3);
   });
 });
@@ -172,7 +191,9 @@ describe("idempotency keys", () => {
     const server = await serve((_, i) => (i === 0 ? { destroy: true } : ok));
     await createTransaction(clientFor(server), post);
     expect(server.requests).toHaveLength(2);
-    expect(server.requests[0]!.headers["idempotency-key"]).toBe(server.requests[1]!.headers["idempotency-key"]);
+    expect(server.requests[0]!.headers["idempotency-key"]).toBe(
+      server.requests[1]!.headers["idempotency-key"],
+    );
   });
 
   it("each logical call gets its own generated key", async () => {
@@ -205,32 +226,44 @@ describe("idempotency keys", () => {
   });
 });
 
-describe("Retry-After", () => {
+// These two wait about a second each: they run side by side, each closing its own server
+// (the shared afterEach would close the other test's server).
+describe.concurrent("Retry-After waits", () => {
   it("delta-seconds is honoured", async () => {
     const times: number[] = [];
-    const server = await serve(sequence(times, { status: 429, headers: { "Retry-After": "1" } }, ok));
-    await getTransaction(clientFor(server), get);
-    expect(server.requests).toHaveLength(2);
-    const [gap] = gaps(times);
-    expect(gap).toBeGreaterThanOrEqual(950);
-    expect(gap).toBeLessThan(1_600);
+    const server = await startServer(sequence(times, { status: 429, headers: { "Retry-After": "1" } }, ok));
+    try {
+      await getTransaction(clientFor(server), get);
+      expect(server.requests).toHaveLength(2);
+      const [gap] = gaps(times);
+      expect(gap).toBeGreaterThanOrEqual(950);
+      expect(gap).toBeLessThan(1_600);
+    } finally {
+      await server.close();
+    }
   });
 
   it("an HTTP date is honoured", async () => {
     const times: number[] = [];
     // HTTP dates have one-second resolution: 2 s ahead waits between 1 and 2 s.
-    const server = await serve((_, i) => {
+    const server = await startServer((_, i) => {
       times.push(Date.now());
       return i === 0
         ? { status: 503, headers: { "Retry-After": new Date(Date.now() + 2_000).toUTCString() } }
         : { body: { data: tx } };
     });
-    await getTransaction(clientFor(server), get);
-    const [gap] = gaps(times);
-    expect(gap).toBeGreaterThanOrEqual(950);
-    expect(gap).toBeLessThan(2_600);
+    try {
+      await getTransaction(clientFor(server), get);
+      const [gap] = gaps(times);
+      expect(gap).toBeGreaterThanOrEqual(950);
+      expect(gap).toBeLessThan(2_600);
+    } finally {
+      await server.close();
+    }
   });
+});
 
+describe("Retry-After", () => {
   it("a Retry-After beyond maxRetryAfter stops the retries", async () => {
     const server = await serve(() => ({ status: 503, headers: { "Retry-After": "30" } }));
     const started = Date.now();
@@ -246,7 +279,9 @@ describe("Retry-After", () => {
   it("without Retry-After, backoff stays within initialDelay/maxDelay", async () => {
     const times: number[] = [];
     const server = await serve(sequence(times, { status: 503 }));
-    await catchError(getTransaction(clientFor(server, { retry: { maxRetries: 3, initialDelay: 40, maxDelay: 60 } }), get));
+    await catchError(
+      getTransaction(clientFor(server, { retry: { maxRetries: 3, initialDelay: 40, maxDelay: 60 } }), get),
+    );
     expect(server.requests).toHaveLength(4);
     const [a, b, c] = gaps(times);
     // jitter draws each delay from [base/2, base]: base 40, 60, 60

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { operationsFile, serviceFile } from "./operations.mjs";
+import { facadeFile, operationsFile, serviceFile } from "./operations.mjs";
 import { SchemaEmitter } from "./schemas.mjs";
 import { loadSpecs, normalise, placement, SERVICES } from "./spec.mjs";
 
@@ -40,6 +40,7 @@ export function generate(dir = specDir) {
       }
       list.sort((a, b) => a.method.localeCompare(b.method));
       out(`${version}/operations.ts`, operationsFile(header, service, version, list, emitter));
+      if (service !== "gateway") out(`${version}/facade.ts`, facadeFile(header, CLASS_NAMES[service], version, list.map((n) => n.method)));
     }
     const stray = ops.filter((o) => service !== "gateway" && !versions.includes(o.version));
     if (stray.length) throw new Error(`${service}: operations outside known versions: ${stray.map((o) => o.id).join(", ")}`);

@@ -1,6 +1,6 @@
 // One file per service version: for each operation its input type and its descriptor.
 import { NOT_SERVED } from "./corrections.mjs";
-import { doc, key, refName } from "./schemas.mjs";
+import { doc, key, pure, refName } from "./schemas.mjs";
 import { pascal } from "./spec.mjs";
 
 const STREAM_TYPE = "ReadableStream<Uint8Array> | Blob | Uint8Array | ArrayBuffer | string | AsyncIterable<unknown>";
@@ -96,8 +96,8 @@ export function operationsFile(header, service, version, normalised, emitter) {
       descriptor.params = `{ ${Object.entries(params).map(([f, l]) => `${key(f)}: ${JSON.stringify(l)}`).join(", ")} }`;
     }
     if (bodyKind) descriptor.body = JSON.stringify(bodyKind);
-    if (schemaFields.length) descriptor.input = `v.strictObject({ ${schemaFields.join(", ")} })`;
-    if (outputExpr) descriptor.output = outputExpr;
+    if (schemaFields.length) descriptor.input = pure(`v.strictObject({ ${schemaFields.join(", ")} })`);
+    if (outputExpr) descriptor.output = pure(outputExpr);
     if (shape.unwrap) descriptor.unwrap = JSON.stringify(shape.unwrap);
     if (shape.kind !== "json") descriptor.kind = JSON.stringify(shape.kind);
     if (n.fix.extraSuccess.length) descriptor.success = JSON.stringify(n.fix.extraSuccess);
@@ -139,18 +139,37 @@ export function operationsFile(header, service, version, normalised, emitter) {
   return `${lines.join("\n")}\n\n${blocks.join("\n")}`;
 }
 
-/** The version facades and the service class (`new Ledger(options | client)` with lazy `v1`, `v2`). */
+/**
+ * The facade of one version: its operations bound to a client. Named imports (not a namespace
+ * object) so that bundlers can still drop operations a standalone user does not call.
+ */
+export function facadeFile(header, className, version, methods) {
+  const type = `${className}${version.toUpperCase()}`;
+  return `${header}import { bind, type Bound, type CoreClient } from "@formance/sdk-core";
+import type * as operations from "./operations";
+import { ${methods.join(", ")} } from "./operations";
+
+/** ${className} ${version} operations bound to a client. */
+export type ${type} = Bound<typeof operations>;
+
+export function ${className[0].toLowerCase()}${className.slice(1)}${version.toUpperCase()}(client: CoreClient): ${type} {
+  return bind(client, { ${methods.join(", ")} }) as ${type};
+}
+`;
+}
+
+/** The service class: `new Ledger(options | client)` with lazy `v1`, `v2`. */
 export function serviceFile(header, className, versions) {
-  const imports = versions.map((v) => `import * as ${v} from "./${v}/operations";`).join("\n");
-  const types = versions.map((v) => `/** ${className} ${v} operations bound to a client. */\nexport type ${className}${v.toUpperCase()} = Bound<typeof ${v}>;`).join("\n");
+  const factory = (v) => `${className[0].toLowerCase()}${className.slice(1)}${v.toUpperCase()}`;
+  const imports = versions.map((v) => `import { ${factory(v)}, type ${className}${v.toUpperCase()} } from "./${v}/facade";`).join("\n");
   const fields = versions.map((v) => `  #${v}: ${className}${v.toUpperCase()} | undefined;`).join("\n");
   const getters = versions
-    .map((v) => `  /** ${className} API ${v}. */\n  get ${v}(): ${className}${v.toUpperCase()} {\n    return (this.#${v} ??= bind(this.client, ${v}));\n  }`)
+    .map((v) => `  /** ${className} API ${v}. */\n  get ${v}(): ${className}${v.toUpperCase()} {\n    return (this.#${v} ??= ${factory(v)}(this.client));\n  }`)
     .join("\n\n");
-  return `${header}import { bind, type Bound, type ClientOptions, type CoreClient, toClient } from "@formance/sdk-core";
+  return `${header}import { type ClientOptions, type CoreClient, toClient } from "@formance/sdk-core";
 ${imports}
 
-${types}
+export type { ${versions.map((v) => `${className}${v.toUpperCase()}`).join(", ")} };
 
 /**
  * The Formance ${className} client. Pass client options, or a core client shared with other services.
@@ -170,5 +189,3 @@ ${getters}
 }
 `;
 }
-
-export { refName };

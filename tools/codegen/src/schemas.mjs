@@ -4,6 +4,36 @@ import { BIGINT_COMPONENTS, OPTIONAL_PROPERTIES } from "./corrections.mjs";
 import { resolver } from "./spec.mjs";
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * Every call in a generated schema is marked pure. Bundlers do not all honour valibot's own
+ * no-side-effects annotations across packages (esbuild does not), and one call they cannot drop
+ * keeps every schema it references.
+ */
+export const PURE = "/*#__PURE__*/";
+export function pure(expr) {
+  let out = "";
+  for (let i = 0; i < expr.length; ) {
+    if (expr[i] === '"') {
+      const end = stringEnd(expr, i);
+      out += expr.slice(i, end);
+      i = end;
+      continue;
+    }
+    const call = /^(?:v\.)?[A-Za-z_]\w*\(/.exec(expr.slice(i, i + 64));
+    if (call && !/[\w$.]/.test(out.at(-1) ?? "")) {
+      out += PURE + call[0];
+      i += call[0].length;
+    } else out += expr[i++];
+  }
+  return out;
+}
+
+function stringEnd(text, start) {
+  let i = start + 1;
+  while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
+  return i + 1;
+}
 export const key = (k) => (IDENT.test(k) ? k : JSON.stringify(k));
 export const refName = (ref) => ref.split("/").pop();
 
@@ -268,7 +298,7 @@ export class SchemaEmitter {
         const s = this.components[name];
         const ctx = { from: name, bigint: this.bigintComponents.has(name) };
         const expr = this.valibot(s, ctx);
-        return `export const ${this.name(name)}Schema: v.GenericSchema<unknown, ${this.name(name)}> = /* @__PURE__ */ ${expr} as never;\n`;
+        return `export const ${this.name(name)}Schema: v.GenericSchema<unknown, ${this.name(name)}> = ${pure(expr)} as never;\n`;
       })
       .join("");
     const helpers = [...this.helpers].sort();

@@ -3,5 +3,5 @@ import * as v from "valibot";
 import { list } from "@formance/sdk-core";
 import type { Version, GetVersionsResponse } from "./types";
 
-export const VersionSchema: v.GenericSchema<unknown, Version> = /* @__PURE__ */ v.looseObject({ name: v.string(), version: v.string(), health: v.boolean() }) as never;
-export const GetVersionsResponseSchema: v.GenericSchema<unknown, GetVersionsResponse> = /* @__PURE__ */ v.looseObject({ region: v.string(), env: v.string(), versions: list(VersionSchema) }) as never;
+export const VersionSchema: v.GenericSchema<unknown, Version> = /*#__PURE__*/v.looseObject({ name: /*#__PURE__*/v.string(), version: /*#__PURE__*/v.string(), health: /*#__PURE__*/v.boolean() }) as never;
+export const GetVersionsResponseSchema: v.GenericSchema<unknown, GetVersionsResponse> = /*#__PURE__*/v.looseObject({ region: /*#__PURE__*/v.string(), env: /*#__PURE__*/v.string(), versions: /*#__PURE__*/list(VersionSchema) }) as never;

@@ -48,7 +48,7 @@ export const search: Operation<SearchInput, SearchResponse> = /* @__PURE__ */ op
   method: "POST",
   path: "/",
   body: "json",
-  input: v.strictObject({ body: QuerySchema }),
+  input: /*#__PURE__*/v.strictObject({ body: QuerySchema }),
   output: SearchResponseSchema,
   scopes: ["search:write"],
   deprecated: true,

@@ -1,0 +1,35 @@
+import { Formance, stringifyJSON, parseJSON } from "@formance/sdk";
+import { createTransaction, getTransaction } from "@formance/ledger/v2";
+import * as v from "../packages/core/node_modules/valibot/dist/index.mjs";
+import ky from "../packages/core/node_modules/ky/distribution/index.js";
+import { postTransaction, transaction } from "./lib/data.mjs";
+const text = JSON.stringify({ data: transaction(1234) });
+const stub = async () => new Response(text, { headers: { "content-type": "application/json" } });
+const N = 20000;
+async function bench(name, fn) {
+  for (let i = 0; i < 2000; i++) await fn();
+  globalThis.gc?.();
+  const c0 = process.cpuUsage(); const t0 = performance.now();
+  for (let i = 0; i < N; i++) await fn();
+  const c = process.cpuUsage(c0);
+  console.log(name.padEnd(50), ((c.user + c.system) / N).toFixed(1).padStart(7), "µs CPU/call", ((performance.now()-t0)*1000/N).toFixed(1).padStart(7), "µs wall");
+}
+const bodyN = postTransaction(false), bodyB = postTransaction(true);
+const sdk = new Formance({ serverURL: "http://x", fetch: stub });
+const sdkOff = new Formance({ serverURL: "http://x", fetch: stub, validate: "off" });
+const k = ky.create({ fetch: stub, retry: 0, timeout: false, throwHttpErrors: false });
+await bench("raw: stringify+stub fetch+text+parse", async () => { const r = await stub("http://x/api/ledger/v2/main/transactions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(bodyN) }); return JSON.parse(await r.text()).data; });
+await bench("ours createTransaction (stub fetch)", () => sdk.ledger.v2.createTransaction({ ledger: "main", body: bodyB }));
+await bench("ours createTransaction validate:off", () => sdkOff.ledger.v2.createTransaction({ ledger: "main", body: bodyB }));
+await bench("ours createTransaction number amounts", () => sdk.ledger.v2.createTransaction({ ledger: "main", body: bodyN }));
+await bench("ours getTransaction (stub fetch)", () => sdk.ledger.v2.getTransaction({ ledger: "main", id: 1234n }));
+await bench("JSON.stringify(body numbers)", async () => JSON.stringify(bodyN));
+await bench("stringifyJSON(body bigint)", async () => stringifyJSON(bodyB));
+await bench("parseJSON(response)", async () => parseJSON(text));
+await bench("JSON.parse(response)", async () => JSON.parse(text));
+await bench("input safeParse", async () => v.safeParse(createTransaction.descriptor.input, { ledger: "main", body: bodyB }));
+const parsed = parseJSON(text).data;
+await bench("output safeParse V2Transaction", async () => v.safeParse(createTransaction.descriptor.output, parsed));
+await bench("ky(url, POST) stub", () => k("http://x/api/ledger/v2/main/transactions", { method: "POST", headers: new Headers({ "content-type": "application/json" }), body: "{}", timeout: 60000 }));
+await bench("stub(url, POST) direct", () => stub("http://x/api/ledger/v2/main/transactions", { method: "POST", headers: new Headers({ "content-type": "application/json" }), body: "{}" }));
+await bench("new Headers x2 + randomUUID", async () => { const h = new Headers({ "user-agent": "x" }); h.set("accept", "application/json"); h.set("idempotency-key", crypto.randomUUID()); return new Headers(h); });

@@ -1,0 +1,111 @@
+// Cold import + construct: a fresh `node` process per sample (lib/import-child.mjs), candidates
+// interleaved run by run so that CPU-frequency and cache drift hit them equally; median per candidate.
+//
+//   node bench/import-time.mjs [--runs=15] [--json=<file>]
+//
+// `import + construct` is measured inside the child (from just before the dynamic import until the
+// client is ready to call); `process wall` is spawn-to-exit as seen by the parent (includes Node's
+// own start-up, shown by the `baseline` row, which imports nothing). Files are in the OS page cache
+// after the first run: this is a new process, not a cold disk.
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { BENCH_DIR, median, ms, parseArgs, table, writeJSON, x } from "./lib/common.mjs";
+
+const args = parseArgs();
+const RUNS = Number(args.runs ?? 15);
+const CHILD = resolve(BENCH_DIR, "lib/import-child.mjs");
+const CANDIDATES = [
+  { id: "baseline", label: "baseline: `node` importing nothing" },
+  { id: "umbrella", label: "ours: `@formance/sdk`, `new Formance()`.ledger.v2" },
+  { id: "ledger", label: "ours: `@formance/ledger`, `new Ledger()`.v2" },
+  { id: "standalone", label: "ours: `@formance/sdk-core` + `@formance/ledger/v2`, `createClient()`" },
+  { id: "previous", label: "previous: `@formance/formance-sdk`, `new SDK()`.ledger.v2" },
+  { id: "previous-standalone", label: "previous: `core.js` + `funcs/ledgerV2CreateTransaction.js`, `new SDKCore()`" },
+  { id: "umbrella", preload: true, label: "ours: umbrella, fetch (undici) already loaded" },
+  { id: "ledger", preload: true, label: "ours: `@formance/ledger`, fetch (undici) already loaded" },
+  { id: "previous", preload: true, label: "previous: `new SDK()`, fetch (undici) already loaded" },
+].map((c) => ({ ...c, key: c.preload ? `${c.id}+fetch` : c.id }));
+
+function once({ id, preload }) {
+  return new Promise((resolvePromise, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [CHILD, id, preload ? "preload-fetch" : ""], { cwd: BENCH_DIR, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code !== 0) return reject(new Error(`import-child ${id} exited with ${code}`));
+      resolvePromise({ ...JSON.parse(out), wallMs });
+    });
+  });
+}
+
+// One untimed round first: the OS page cache then holds every file for every candidate.
+for (const c of CANDIDATES) await once(c);
+const samples = Object.fromEntries(CANDIDATES.map((c) => [c.key, []]));
+for (let r = 0; r < RUNS; r++) {
+  // Rotate the order each round so no candidate always runs right after the same one.
+  for (let i = 0; i < CANDIDATES.length; i++) {
+    const c = CANDIDATES[(i + r) % CANDIDATES.length];
+    samples[c.key].push(await once(c));
+  }
+}
+
+const results = {};
+for (const c of CANDIDATES) {
+  const s = samples[c.key];
+  const pick = (f) => s.map(f);
+  results[c.key] = {
+    label: c.label,
+    importMs: median(pick((v) => v.importMs)),
+    cpuMs: median(pick((v) => v.cpuMs)),
+    wallMs: median(pick((v) => v.wallMs)),
+    rss: median(pick((v) => v.rss)),
+    minImportMs: Math.min(...pick((v) => v.importMs)),
+    maxImportMs: Math.max(...pick((v) => v.importMs)),
+  };
+}
+const baseWall = results.baseline.wallMs;
+const rows = CANDIDATES.map((c) => {
+  const r = results[c.key];
+  const prev = results[c.preload ? "previous+fetch" : "previous"];
+  const isOurs = c.id !== "baseline" && !c.id.startsWith("previous");
+  const none = c.id === "baseline";
+  return [
+    c.label,
+    ms(r.importMs),
+    `${ms(r.minImportMs)}–${ms(r.maxImportMs)}`,
+    none ? "-" : x(r.importMs / prev.importMs),
+    ms(r.cpuMs),
+    none ? "-" : x(r.cpuMs / prev.cpuMs),
+    ms(r.wallMs),
+    none ? "-" : ms(r.wallMs - baseWall),
+    `${(r.rss / 1024 / 1024).toFixed(0)} MB`,
+    isOurs && !c.preload ? (r.importMs <= prev.importMs / 10 ? "met" : "**missed**") : "-",
+  ];
+});
+console.log(`### Cold import + construct (fresh process, median of ${RUNS} interleaved runs)\n`);
+console.log(
+  table(
+    [
+      "",
+      "import + construct (wall)",
+      "range",
+      "vs previous",
+      "CPU",
+      "CPU vs previous",
+      "process wall",
+      "wall − baseline",
+      "RSS",
+      "target ≤ 1/10 of previous",
+    ],
+    rows,
+  ),
+);
+console.log(
+  "\n`vs previous` compares with the previous SDK's `new SDK()` row (the `fetch already loaded` rows with its `fetch already loaded` row). " +
+    "Node loads its fetch implementation (undici) on first use of fetch/Request; ky touches `Request` at import time, " +
+    "so our rows pay it at import, the previous SDK at its first request.",
+);
+writeJSON(args, { runs: RUNS, results });

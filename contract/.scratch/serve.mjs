@@ -1,0 +1,10 @@
+import { writeFileSync } from "node:fs";
+import { applyOverlay } from "../overlay.mjs";
+import { makeGenerator } from "../lib/fixtures.mjs";
+import { loadSpecs, mergeSpecs, resolver, specDir } from "../lib/spec.mjs";
+import { stringifyJSON } from "@formance/sdk-core";
+const { docs, base, operations } = loadSpecs(specDir());
+const outputGen = Object.fromEntries(Object.entries(docs).map(([s, d]) => [s, makeGenerator(resolver(d), { output: true, maxDepth: 4 })]));
+const sample = (service, name, hint) => stringifyJSON(outputGen[service]({ $ref: `#/components/schemas/${name}` }, hint));
+applyOverlay(docs, operations, { sample });
+writeFileSync("/tmp/cwork/formance.json", JSON.stringify(mergeSpecs(docs, base), null, 1));
