@@ -3,36 +3,44 @@
 // Stoplight Prism serving the patched specs (overlay.mjs). A call fails when Prism reports a
 // violation (`sl-violations` header: the request does not match the spec, or Prism's own response
 // does not), when the SDK throws, or when the SDK (validate: "strict") rejects Prism's response.
-// Each operation runs twice: Prism's static examples, then `Prefer: dynamic=true` (schema-generated).
-// Usage: node contract/run.mjs [--verbose] [--only=opId,opId]
+// Each operation runs twice: Prism's static examples with every optional input sent, then
+// `Prefer: dynamic=true` (schema-generated responses) with required inputs only. See README.md.
+// Usage: node contract/run.mjs [--verbose] [--only=opId,opId] [--overlay]
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { applyOverlay } from "./overlay.mjs";
 import { BIG, makeGenerator } from "./lib/fixtures.mjs";
 import { startPrism } from "./lib/prism.mjs";
 import { loadSpecs, locate, mergeSpecs, missingSpecs, parametersOf, resolver, specDir } from "./lib/spec.mjs";
+import { applyOverlay } from "./overlay.mjs";
 
 const t0 = Date.now();
 const argv = process.argv.slice(2);
 const verbose = argv.includes("--verbose");
-const only = argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const only = argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
 const CONCURRENCY = 6;
 
 // ── 1. Specs and SDK ────────────────────────────────────────────────────────────────────────────
 const dir = specDir();
 const missing = missingSpecs(dir);
 if (missing.length) {
-  console.log(`contract: skipped — OpenAPI specs not found in ${dir} (missing ${missing.join(", ")}). Set FORMANCE_OPENAPI_DIR to run the contract tests.`);
+  console.log(
+    `contract: skipped — OpenAPI specs not found in ${dir} (missing ${missing.join(", ")}). Set FORMANCE_OPENAPI_DIR to run the contract tests.`,
+  );
   process.exit(0);
 }
 let sdkModule;
 try {
   sdkModule = await import("@formance/sdk");
 } catch (error) {
-  console.error(`contract: cannot load @formance/sdk (${error.message}). Build the packages first: pnpm turbo run build`);
+  console.error(
+    `contract: cannot load @formance/sdk (${error.message}). Build the packages first: pnpm turbo run build`,
+  );
   process.exit(1);
 }
 const { Formance, FormanceAPIError, stringifyJSON } = sdkModule;
@@ -41,9 +49,24 @@ const { docs, base, operations } = loadSpecs(dir); // patched in place below
 const selected = only ? operations.filter((o) => only.includes(o.operationId)) : operations;
 
 /** Response-side sample (JSON text, bigints exact) of a component schema, for overlay examples. */
-const outputGen = Object.fromEntries(Object.entries(docs).map(([s, d]) => [s, makeGenerator(resolver(d), { output: true, maxDepth: 4 })]));
-const sample = (service, name, hint) => stringifyJSON(outputGen[service]({ $ref: `#/components/schemas/${name}` }, hint));
-applyOverlay(docs, operations, { sample });
+const outputGen = Object.fromEntries(
+  Object.entries(docs).map(([s, d]) => [s, makeGenerator(resolver(d), { output: true, maxDepth: 4 })]),
+);
+const sample = (service, name, hint) =>
+  stringifyJSON(outputGen[service]({ $ref: `#/components/schemas/${name}` }, hint));
+const applied = applyOverlay(docs, operations, { sample });
+if (argv.includes("--overlay")) {
+  // What the overlay changed, rule by rule (no Prism, no calls).
+  const byRule = new Map();
+  for (const [section, where, rule] of applied) {
+    if (!byRule.has(rule)) byRule.set(rule, { section, where: [] });
+    byRule.get(rule).where.push(where);
+  }
+  for (const [rule, { section, where }] of byRule) {
+    console.log(`\n[${section}] ${rule.what ?? rule.defect}\n  → ${[...new Set(where)].join(", ")}`);
+  }
+  process.exit(0);
+}
 
 const workDir = mkdtempSync(join(tmpdir(), "formance-contract-"));
 const document = join(workDir, "formance.json");
@@ -76,7 +99,14 @@ const recordingFetch = async (input, init) => {
   const headers = input instanceof Request ? input.headers : new Headers(init?.headers);
   const url = input instanceof Request ? input.url : String(input);
   const method = input instanceof Request ? input.method : (init?.method ?? "GET");
-  const requestBody = input instanceof Request ? (input.body ? await input.clone().text() : undefined) : typeof init?.body === "string" ? init.body : undefined;
+  const requestBody =
+    input instanceof Request
+      ? input.body
+        ? await input.clone().text()
+        : undefined
+      : typeof init?.body === "string"
+        ? init.body
+        : undefined;
   const response = await fetch(input, init);
   exchanges.get(headers.get("x-contract-call"))?.push({
     method,
@@ -89,11 +119,20 @@ const recordingFetch = async (input, init) => {
   });
   return response;
 };
-const sdk = new Formance({ serverURL: prism.url, accessToken: "test-token", validate: "strict", retry: false, timeout: 30_000, fetch: recordingFetch });
+const sdk = new Formance({
+  serverURL: prism.url,
+  accessToken: "test-token",
+  validate: "strict",
+  retry: false,
+  timeout: 30_000,
+  fetch: recordingFetch,
+});
 
 // ── 3. Inputs ───────────────────────────────────────────────────────────────────────────────────
 const fullGen = Object.fromEntries(Object.entries(docs).map(([s, d]) => [s, makeGenerator(resolver(d))]));
-const minimalGen = Object.fromEntries(Object.entries(docs).map(([s, d]) => [s, makeGenerator(resolver(d), { minimal: true })]));
+const minimalGen = Object.fromEntries(
+  Object.entries(docs).map(([s, d]) => [s, makeGenerator(resolver(d), { minimal: true })]),
+);
 const FILTER = { $and: [{ $match: { "metadata[contract]": "yes" } }, { $gte: { amount: BIG } }] };
 const FILTER_TEXT = `{"$and":[{"$match":{"metadata[contract]":"yes"}},{"$gte":{"amount":${BIG}}}]}`;
 const NDJSON_LOGS = `${sample("ledger", "V2Log", { id: 1, type: "NEW_TRANSACTION" })}\n`;
@@ -137,7 +176,8 @@ function buildInput(op, d, { minimal = false } = {}) {
 
 function containsBig(value) {
   if (value === BIG) return true;
-  if (value && typeof value === "object" && !(value instanceof Date)) return Object.values(value).some(containsBig);
+  if (value && typeof value === "object" && !(value instanceof Date))
+    return Object.values(value).some(containsBig);
   return false;
 }
 
@@ -160,7 +200,8 @@ async function call(op, input, prefer) {
     if (!service) result = await sdk[method](options);
     else {
       const fn = sdk[service]?.[version]?.[method];
-      if (typeof fn !== "function") throw new Error(`SDK method sdk.${service}.${version}.${method} not found`);
+      if (typeof fn !== "function")
+        throw new Error(`SDK method sdk.${service}.${version}.${method} not found`);
       result = await fn(input, options);
       if (result && typeof result === "object" && Symbol.asyncIterator in result && !("data" in result)) {
         const items = [];
@@ -207,7 +248,8 @@ async function check(op, d, input, { prefer, expect, pass } = {}) {
   if (!error && d?.body === "json" && containsBig(input?.body)) {
     // Big integers go out as bare JSON integer literals: never quoted, never rounded, never 1e+21.
     const text = sent?.[0]?.requestBody ?? "";
-    if (!new RegExp(`[^"\\d]${BIG}[^"\\d]`).test(text)) problems.push(`request body lacks the exact literal ${BIG}: ${text.slice(0, 300)}`);
+    if (!new RegExp(`[^"\\d]${BIG}[^"\\d]`).test(text))
+      problems.push(`request body lacks the exact literal ${BIG}: ${text.slice(0, 300)}`);
     else stats.bigBodies++;
   }
   if (!error && expect) {
@@ -215,7 +257,8 @@ async function check(op, d, input, { prefer, expect, pass } = {}) {
     if (bad) problems.push(bad);
   }
   if (verbose && sent?.length) {
-    for (const x of sent) console.log(`  ${op.operationId} [${prefer ?? "static"}] ${x.method} ${x.url} → ${x.status}`);
+    for (const x of sent)
+      console.log(`  ${op.operationId} [${prefer ?? "static"}] ${x.method} ${x.url} → ${x.status}`);
   }
   return problems;
 }
@@ -227,11 +270,18 @@ function expectationFor(d) {
     case "count":
       // Static: the overlay's Count example is 2^53 + 1, which must come back exact.
       return (r, pass) =>
-        typeof r !== "bigint" ? `expected a bigint count, got ${typeof r}` : pass === "static" && r !== BIG ? `Count read as ${r}, expected ${BIG}` : "";
+        typeof r !== "bigint"
+          ? `expected a bigint count, got ${typeof r}`
+          : pass === "static" && r !== BIG
+            ? `Count read as ${r}, expected ${BIG}`
+            : "";
     case "ndjson":
       return (r) =>
-        !Array.isArray(r) ? "expected an async iterable of logs"
-        : r.length !== 2 || r[0].id !== BIG ? `expected 2 logs, the first with id ${BIG}n; got ${r.length} (${r[0]?.id})` : "";
+        !Array.isArray(r)
+          ? "expected an async iterable of logs"
+          : r.length !== 2 || r[0].id !== BIG
+            ? `expected 2 logs, the first with id ${BIG}n; got ${r.length} (${r[0]?.id})`
+            : "";
     case "void":
       return (r) => (r === undefined ? "" : "expected no result");
     default:
@@ -241,8 +291,12 @@ function expectationFor(d) {
 
 /** Extra responses the overlay guarantees (§8.3), each asked for explicitly. */
 const EXTRA = {
-  debitWallet: [{ prefer: "code=204", expect: (r) => (r === undefined ? "" : "204 must resolve to undefined") }],
-  v3ListConnectorCapabilities: [{ prefer: "code=304", expect: (r) => (r === undefined ? "" : "304 must resolve to undefined") }],
+  debitWallet: [
+    { prefer: "code=204", expect: (r) => (r === undefined ? "" : "204 must resolve to undefined") },
+  ],
+  v3ListConnectorCapabilities: [
+    { prefer: "code=304", expect: (r) => (r === undefined ? "" : "304 must resolve to undefined") },
+  ],
 };
 /** Operations whose success body is not JSON: Prism cannot generate it from a schema. */
 const STATIC_ONLY = new Set(["v2ExportLogs"]);
@@ -251,7 +305,11 @@ async function runOperation(op) {
   const { service } = placement(op);
   const d = service ? descriptors.get(`${op.service}:${op.operationId}`) : { kind: "json" };
   const failures = [];
-  if (!d) return { op, failures: [{ pass: "setup", problems: ["no descriptor found for this operation in the SDK packages"] }] };
+  if (!d)
+    return {
+      op,
+      failures: [{ pass: "setup", problems: ["no descriptor found for this operation in the SDK packages"] }],
+    };
   let full;
   let minimal;
   try {
@@ -262,10 +320,15 @@ async function runOperation(op) {
   }
   // static: Prism's examples, every optional input sent; dynamic: schema-generated responses, required inputs only.
   const passes = [{ pass: "static", input: full }];
-  if (!STATIC_ONLY.has(op.operationId)) passes.push({ pass: "dynamic", prefer: "dynamic=true", input: minimal });
+  if (!STATIC_ONLY.has(op.operationId))
+    passes.push({ pass: "dynamic", prefer: "dynamic=true", input: minimal });
   for (const extra of EXTRA[op.operationId] ?? []) passes.push({ pass: extra.prefer, input: full, ...extra });
   for (const p of passes) {
-    const problems = await check(op, d, p.input, { prefer: p.prefer, expect: p.expect ?? expectationFor(d), pass: p.pass });
+    const problems = await check(op, d, p.input, {
+      prefer: p.prefer,
+      expect: p.expect ?? expectationFor(d),
+      pass: p.pass,
+    });
     if (problems.length) failures.push({ pass: p.pass, problems });
   }
   return { op, failures };
@@ -294,7 +357,11 @@ async function runErrorCheck([service, operationId, status]) {
   const d = descriptors.get(`${service}:${operationId}`);
   const label = `${operationId} → ${status}`;
   const { spec } = locate(docs, op);
-  if (!spec.responses[String(status)] && !spec.responses[`${String(status)[0]}XX`] && !spec.responses.default) {
+  if (
+    !spec.responses[String(status)] &&
+    !spec.responses[`${String(status)[0]}XX`] &&
+    !spec.responses.default
+  ) {
     return { service, label, problems: [`the spec declares no ${status} or default response`] };
   }
   const { error, exchanges: sent } = await call(op, buildInput(op, d), `code=${status}`);
@@ -304,10 +371,12 @@ async function runErrorCheck([service, operationId, status]) {
   try {
     expected = raw ? JSON.parse(raw).errorCode : undefined;
   } catch {}
-  if (!(error instanceof FormanceAPIError)) problems.push(`expected FormanceAPIError, got ${error ? describeError(error) : "a success"}`);
+  if (!(error instanceof FormanceAPIError))
+    problems.push(`expected FormanceAPIError, got ${error ? describeError(error) : "a success"}`);
   else {
     if (error.status !== status) problems.push(`status ${error.status}, expected ${status}`);
-    if (error.code !== expected) problems.push(`code ${error.code}, expected ${expected} (the errorCode on the wire)`);
+    if (error.code !== expected)
+      problems.push(`code ${error.code}, expected ${expected} (the errorCode on the wire)`);
   }
   return { service, label, problems, code: expected };
 }
@@ -343,11 +412,15 @@ for (const [service, list] of byService) {
   console.log(`\n✗ ${service} (${list.length} failing)`);
   for (const r of list) {
     const { version, method } = placement(r.op);
-    console.log(`  ${r.op.operationId} (${r.op.method} ${r.op.path} → sdk.${[r.op.service === "gateway" ? "" : r.op.service, version, method].filter(Boolean).join(".")})`);
+    console.log(
+      `  ${r.op.operationId} (${r.op.method} ${r.op.path} → sdk.${[r.op.service === "gateway" ? "" : r.op.service, version, method].filter(Boolean).join(".")})`,
+    );
     for (const f of r.failures) {
       const shown = verbose ? f.problems : f.problems.slice(0, 6);
-      for (const p of shown) console.log(`    [${f.pass}] ${p.length > 400 && !verbose ? `${p.slice(0, 400)}…` : p}`);
-      if (shown.length < f.problems.length) console.log(`    [${f.pass}] … ${f.problems.length - shown.length} more (--verbose)`);
+      for (const p of shown)
+        console.log(`    [${f.pass}] ${p.length > 400 && !verbose ? `${p.slice(0, 400)}…` : p}`);
+      if (shown.length < f.problems.length)
+        console.log(`    [${f.pass}] … ${f.problems.length - shown.length} more (--verbose)`);
     }
   }
 }
@@ -360,10 +433,16 @@ const servicesChecked = new Set(errorResults.filter((r) => !r.problems.length).m
 const passed = results.length - failed.length;
 console.log("");
 if (errorResults.length) {
-  console.log(`contract: errors: ${errorResults.length - errorFailures.length}/${errorResults.length} error responses raised FormanceAPIError with the declared status and code (${servicesChecked.size} services)`);
+  console.log(
+    `contract: errors: ${errorResults.length - errorFailures.length}/${errorResults.length} error responses raised FormanceAPIError with the declared status and code (${servicesChecked.size} services)`,
+  );
 }
-console.log(`contract: wire checks: ${stats.bigBodies} JSON bodies carried ${BIG} as a bare literal, ${stats.filters} filters went out as the exact \`query\` JSON text`);
-console.log(`contract: Prism started in ${(prism.startupMs / 1000).toFixed(1)} s; calls took ${(callsMs / 1000).toFixed(1)} s; total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(
+  `contract: wire checks: ${stats.bigBodies} JSON bodies carried ${BIG} as a bare literal, ${stats.filters} filters went out as the exact \`query\` JSON text`,
+);
+console.log(
+  `contract: Prism started in ${(prism.startupMs / 1000).toFixed(1)} s; calls took ${(callsMs / 1000).toFixed(1)} s; total ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+);
 console.log(`contract: ${passed}/${selected.length} operations passed`);
 process.exit(failed.length || errorFailures.length ? 1 : 0);
 
@@ -372,14 +451,24 @@ async function loadDescriptors() {
   const require = createRequire(import.meta.url);
   const umbrella = createRequire(require.resolve("@formance/sdk/package.json"));
   const map = new Map();
-  const services = { ledger: ["v1", "v2"], payments: ["v1", "v3"], orchestration: ["v1", "v2"], wallets: ["v1"], webhooks: ["v1"], reconciliation: ["v1"], auth: ["v1"], search: ["v1"] };
+  const services = {
+    ledger: ["v1", "v2"],
+    payments: ["v1", "v3"],
+    orchestration: ["v1", "v2"],
+    wallets: ["v1"],
+    webhooks: ["v1"],
+    reconciliation: ["v1"],
+    auth: ["v1"],
+    search: ["v1"],
+  };
   for (const [service, versions] of Object.entries(services)) {
     const pkgPath = umbrella.resolve(`@formance/${service}/package.json`);
     const pkg = umbrella(pkgPath);
     for (const version of versions) {
       const entry = pkg.exports[`./${version}`].import.default;
       const mod = await import(pathToFileURL(join(dirname(pkgPath), entry)).href);
-      for (const fn of Object.values(mod)) if (fn?.descriptor) map.set(`${service}:${fn.descriptor.id}`, fn.descriptor);
+      for (const fn of Object.values(mod))
+        if (fn?.descriptor) map.set(`${service}:${fn.descriptor.id}`, fn.descriptor);
     }
   }
   return map;

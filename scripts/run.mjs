@@ -15,12 +15,23 @@ const localPnpm = join(toolsDir, "node_modules", ".bin", "pnpm");
 
 function pnpmPath() {
   try {
-    const version = execFileSync("pnpm", ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const version = execFileSync("pnpm", ["--version"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     if (version.trim() === pinned) return "pnpm";
   } catch {}
   if (!existsSync(localPnpm) || readVersion(localPnpm) !== pinned) {
     console.log(`› installing pnpm ${pinned} into .tools/`);
-    sh("npm", ["install", "--prefix", toolsDir, "--no-audit", "--no-fund", "--loglevel=error", `pnpm@${pinned}`]);
+    sh("npm", [
+      "install",
+      "--prefix",
+      toolsDir,
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      `pnpm@${pinned}`,
+    ]);
   }
   return localPnpm;
 }
@@ -35,7 +46,9 @@ function readVersion(bin) {
 
 function sh(cmd, args, env = {}) {
   const started = Date.now();
-  const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+  // turbo and nested scripts look pnpm up on PATH: put the pinned one first.
+  const PATH = `${dirname(localPnpm)}${process.platform === "win32" ? ";" : ":"}${process.env.PATH}`;
+  const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, PATH, ...env } });
   if (result.status !== 0) {
     console.error(`✗ ${cmd} ${args.join(" ")} failed (exit ${result.status ?? result.signal})`);
     process.exit(result.status || 1);

@@ -1,6 +1,6 @@
 // Valid SDK inputs generated from the spec schemas: examples first (the property's own, or the
 // matching part of an enclosing example), then defaults and enums, then a type/format-based value.
-// Integers with `format: bigint` become bigint values (above 2^53 when no example says otherwise, so
+// Integers with `format: bigint` become the bigint 2^53 + 1 in inputs (examples are ignored there, so
 // exactness is exercised on the wire); `date-time` strings become Date objects when no example is given.
 
 export const BIG = 9007199254740993n; // 2^53 + 1: not representable as a JS number
@@ -30,7 +30,9 @@ export function makeGenerator(deref, { maxDepth = 6, output = false, minimal = f
       return gen(branch, branchHint, depth + 1, discriminator && [discriminator]);
     }
     if (schema.enum) return schema.enum.includes(own) ? own : schema.enum.find((v) => v !== null);
-    const type = schema.type ?? (schema.properties || schema.additionalProperties ? "object" : schema.items ? "array" : undefined);
+    const type =
+      schema.type ??
+      (schema.properties || schema.additionalProperties ? "object" : schema.items ? "array" : undefined);
     switch (type) {
       case "object":
         return object(schema, own, depth, keep);
@@ -40,7 +42,8 @@ export function makeGenerator(deref, { maxDepth = 6, output = false, minimal = f
         return items.map((h) => gen(schema.items ?? {}, h, depth + 1));
       }
       case "integer":
-        if (schema.format === "bigint") return integerHint(own) ?? clampBig(schema);
+        // Inputs always carry 2^53 + 1 (within the schema's bounds) so exactness is tested on the wire.
+        if (schema.format === "bigint") return (output ? integerHint(own) : undefined) ?? clampBig(schema);
         return typeof own === "number" && Number.isInteger(own) ? own : clamp(schema, 1);
       case "number":
         return typeof own === "number" ? own : clamp(schema, 1.5);
@@ -83,7 +86,11 @@ export function makeGenerator(deref, { maxDepth = 6, output = false, minimal = f
     if (d?.mapping) {
       const given = hint && typeof hint === "object" ? hint[d.propertyName] : undefined;
       const key = given in d.mapping ? given : Object.keys(d.mapping)[0];
-      return [{ $ref: d.mapping[key] }, { ...(hint && typeof hint === "object" ? hint : {}), [d.propertyName]: key }, d.propertyName];
+      return [
+        { $ref: d.mapping[key] },
+        { ...(hint && typeof hint === "object" ? hint : {}), [d.propertyName]: key },
+        d.propertyName,
+      ];
     }
     if (hint !== undefined) {
       const fits = branches.find((b) => matchesType(deref(b), hint));
@@ -134,8 +141,10 @@ function clampBig(schema) {
 
 function clamp(schema, fallback) {
   let v = fallback;
-  if (schema.minimum !== undefined && v < schema.minimum) v = schema.minimum + (schema.exclusiveMinimum ? 1 : 0);
-  if (schema.maximum !== undefined && v > schema.maximum) v = schema.maximum - (schema.exclusiveMaximum ? 1 : 0);
+  if (schema.minimum !== undefined && v < schema.minimum)
+    v = schema.minimum + (schema.exclusiveMinimum ? 1 : 0);
+  if (schema.maximum !== undefined && v > schema.maximum)
+    v = schema.maximum - (schema.exclusiveMaximum ? 1 : 0);
   return v;
 }
 
@@ -149,7 +158,8 @@ function string(schema, hint, output) {
   if (fmt === "uuid") return typeof hint === "string" && /^[0-9a-f-]{36}$/i.test(hint) ? hint : UUID;
   if (fmt === "byte") return typeof hint === "string" && isBase64(hint) ? hint : "Y29udHJhY3Q=";
   if (fmt === "email") return typeof hint === "string" && hint.includes("@") ? hint : "contract@example.com";
-  if (fmt === "uri" || fmt === "url") return typeof hint === "string" && /^\w+:/.test(hint) ? hint : "https://example.com/hook";
+  if (fmt === "uri" || fmt === "url")
+    return typeof hint === "string" && /^\w+:/.test(hint) ? hint : "https://example.com/hook";
   let value = typeof hint === "string" ? hint : typeof hint === "number" ? String(hint) : "value";
   if (schema.pattern) {
     const re = new RegExp(schema.pattern);

@@ -31,11 +31,15 @@ export async function startPrism(document, { seed = "formance-contract", timeout
     prismCli(),
     "mock",
     document,
-    "--host", "127.0.0.1",
-    "--port", String(port),
-    "--seed", seed, // dynamic examples are reproducible run to run
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--seed",
+    seed, // dynamic examples are reproducible run to run
     "--json-schema-faker-fillProperties=false", // no invented properties beyond the schema (strict mode would reject them)
-    "--verboseLevel", "error",
+    "--verboseLevel",
+    "error",
   ];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";

@@ -26,12 +26,15 @@ export function specDir() {
 
 /** Missing files, or [] when every spec (and operations.json, base.yaml) is there. */
 export function missingSpecs(dir) {
-  return ["operations.json", "base.yaml", ...Object.values(SPEC_FILES)].filter((f) => !existsSync(join(dir, f)));
+  return ["operations.json", "base.yaml", ...Object.values(SPEC_FILES)].filter(
+    (f) => !existsSync(join(dir, f)),
+  );
 }
 
 export function loadSpecs(dir) {
   const docs = {};
-  for (const [service, file] of Object.entries(SPEC_FILES)) docs[service] = parse(readFileSync(join(dir, file), "utf8"));
+  for (const [service, file] of Object.entries(SPEC_FILES))
+    docs[service] = parse(readFileSync(join(dir, file), "utf8"));
   const base = parse(readFileSync(join(dir, "base.yaml"), "utf8"));
   const operations = JSON.parse(readFileSync(join(dir, "operations.json"), "utf8"));
   return { docs, base, operations };
@@ -76,7 +79,16 @@ export function parametersOf(docs, op) {
   return [...byKey.values()];
 }
 
-const COMPONENT_KINDS = ["schemas", "parameters", "responses", "requestBodies", "headers", "examples", "links", "callbacks"];
+const COMPONENT_KINDS = [
+  "schemas",
+  "parameters",
+  "responses",
+  "requestBodies",
+  "headers",
+  "examples",
+  "links",
+  "callbacks",
+];
 
 /**
  * One OpenAPI document holding every service: paths are disjoint (each is prefixed `/api/<service>`,
@@ -103,7 +115,10 @@ export function mergeSpecs(docs, base) {
           out.$ref = `#/components/${kind}/${service}_${name}`;
         } else if (k === "discriminator" && v?.mapping) {
           const mapping = Object.fromEntries(
-            Object.entries(v.mapping).map(([key, ref]) => [key, ref.replace(/^#\/components\/(\w+)\//, `#/components/$1/${service}_`)]),
+            Object.entries(v.mapping).map(([key, ref]) => [
+              key,
+              ref.replace(/^#\/components\/(\w+)\//, `#/components/$1/${service}_`),
+            ]),
           );
           out.discriminator = { ...v, mapping };
         } else out[k] = rename(v);
@@ -121,6 +136,7 @@ export function mergeSpecs(docs, base) {
       }
     }
   }
-  for (const kind of COMPONENT_KINDS) if (!Object.keys(merged.components[kind]).length) delete merged.components[kind];
+  for (const kind of COMPONENT_KINDS)
+    if (!Object.keys(merged.components[kind]).length) delete merged.components[kind];
   return merged;
 }

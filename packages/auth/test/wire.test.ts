@@ -9,7 +9,10 @@ it("createClient: 201 with the created client, write scope requested", async () 
   server = await startServer((req) =>
     req.path === "/api/auth/oauth/token"
       ? { body: { access_token: "tok", token_type: "Bearer", expires_in: 3600 } }
-      : { status: 201, body: { data: { id: "c1", name: "backend", public: false, scopes: ["ledger:read"] } } },
+      : {
+          status: 201,
+          body: { data: { id: "c1", name: "backend", public: false, scopes: ["ledger:read"] } },
+        },
   );
   const auth = new Auth({ serverURL: server.url, clientId: "admin", clientSecret: "s3cret" });
   const client = await auth.v1.createClient({ body: { name: "backend", scopes: ["ledger:read"] } });

@@ -22,6 +22,8 @@ export interface ClientCredentialsOptions {
   clientSecret: string;
   /** default globalThis.fetch (looked up at call time) */
   fetch?: typeof fetch;
+  /** Time limit of one token request in ms (default 30 000). */
+  timeout?: number;
   /** ms clock, default Date.now (tests inject) */
   now?: () => number;
 }
@@ -178,6 +180,8 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
         body: form.toString(),
+        // The request is shared by every waiter: it must settle even if the endpoint hangs.
+        signal: AbortSignal.timeout(options.timeout ?? 30_000),
       });
     } catch (error) {
       throw new FormanceAuthError(

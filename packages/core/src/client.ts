@@ -1,5 +1,4 @@
-// `createClient`: options resolved once, one ky instance, one token source, shared by every service.
-import ky, { type KyInstance } from "ky";
+// `createClient`: options resolved once, one fetch, one token source, shared by every service.
 import { bearerToken, clientCredentials, type TokenSource } from "./auth";
 import {
   type ClientOptions,
@@ -16,7 +15,8 @@ export interface CoreClient {
   readonly options: Readonly<ClientOptions>;
   /** The stack origin requests go to. */
   readonly serverURL: string;
-  readonly http: KyInstance;
+  /** The fetch every request goes through (the `fetch` option, or the global one). */
+  readonly fetch: typeof fetch;
   readonly auth: TokenSource | undefined;
   readonly validate: ValidationMode;
   readonly userAgent: string;
@@ -46,7 +46,7 @@ export function createClient(options: ClientOptions = {}): CoreClient {
   return {
     options: Object.freeze({ ...options }),
     serverURL,
-    http: ky.create({ fetch: fetchImpl, retry: 0, timeout: false, throwHttpErrors: false }),
+    fetch: fetchImpl,
     auth,
     validate: options.validate ?? "lenient",
     userAgent: `formance-sdk-typescript/${VERSION}`,
@@ -63,7 +63,7 @@ export function createClient(options: ClientOptions = {}): CoreClient {
 
 /** Accepts either a ready client or options, so `new Ledger(options)` and `new Ledger(client)` both work. */
 export function toClient(clientOrOptions: CoreClient | ClientOptions | undefined): CoreClient {
-  return clientOrOptions && "http" in clientOrOptions && "prefix" in clientOrOptions
+  return clientOrOptions && "fetch" in clientOrOptions && "prefix" in clientOrOptions
     ? (clientOrOptions as CoreClient)
     : createClient(clientOrOptions as ClientOptions | undefined);
 }

@@ -66,7 +66,7 @@ export class FormanceAPIError extends FormanceError {
           ? body.errorDescription
           : init.rawBody.trim().slice(0, 200);
     const what = init.operation ? `${init.operation.name}: ` : "";
-    const message = `${what}${init.status} ${statusText(init.status)}${code ? ` ${code}` : ""}${
+    const message = `${what}${[init.status, statusText(init.status), code].filter(Boolean).join(" ")}${
       serverMessage ? `: ${serverMessage}` : " (empty response body)"
     }`;
     super(message, { operation: init.operation });

@@ -1,568 +1,219 @@
-// Lossless JSON.
+// Lossless JSON: integer literals beyond 2^53 become (and are written from) bigints.
 //
-// Formance amounts are arbitrary-precision integers written as bare JSON number literals
-// (e.g. 115792089237316195423570985008687907853269984665640564039457584007913129639935). JSON.parse
-// rounds them to float64, revivers cannot see the source text on Node 20 and JSON.rawJSON does not
-// exist there, and the Go servers reject amounts sent as strings or in exponent form. So:
-//
-// parseJSON
-//   1. Fast path: an integer literal outside the safe range has at least 16 digits, so when the text
-//      has no run of 16 digits (one native regex scan, ~0.15 ms per MB) plain JSON.parse is exact.
-//   2. Otherwise a scan that tracks strings (a sticky regex that skips plain text, whole string
-//      literals and short digit runs natively) finds the integer literals that are really unsafe:
-//      16+ digits, not a fraction or exponent, outside strings, exactly compared with 2^53-1 when 16
-//      digits long. None (e.g. the long digits were inside strings, or the number was safe) →
-//      plain JSON.parse.
-//   3. Else each such literal is wrapped into a string `"<M>digits"`, where the marker character M is
-//      a private-use character verified absent from the text (neither raw nor as a \u escape), so
-//      no parsed string can start with it except ours; JSON.parse; then an iterative walk turns the
-//      marked strings back into bigints (stopping once all were found). The rewrite keeps token
-//      boundaries and never touches object keys, so the text parses after wrapping iff it parsed
-//      before.
-//   4. If no marker is available (adversarial text), or to report an error, a small exact
-//      recursive-descent parser is used. Every SyntaxError comes from it, so it always carries the
-//      position (V8's own messages do not always).
-//
-// stringifyJSON
-//   Plain JSON.stringify first (native speed). It throws a TypeError when it meets a bigint; then the
-//   value is serialised again with a replacer that writes each bigint as a placeholder string
-//   `"<P>digits"`, where P is a random token whose occurrence count in the output is checked to
-//   equal the number of placeholders (so no user string can be mistaken for one), and the
-//   placeholders are replaced by the bare digits. Consequence: when the value holds a bigint, getters
-//   and toJSON methods run twice.
-//
-// No dependencies and no node: imports, so it runs in browsers and edge runtimes too.
+// Formance amounts are arbitrary-precision integers written as bare JSON numbers. JSON.parse rounds
+// them to float64, Node 20 revivers cannot see the source text and has no JSON.rawJSON, and the Go
+// servers reject amounts sent as strings or in exponent form. So:
+// - parseJSON: an unsafe integer literal has at least 16 digits. Text without a run of 16 digits
+//   (one native regex scan) goes to JSON.parse, which is exact for it. Other text goes through a
+//   small exact parser that yields bigints for integer literals outside the safe range.
+// - stringifyJSON: JSON.stringify, and only when it meets a bigint, a second pass that writes each
+//   bigint as a unique placeholder string and then swaps the placeholders for the bare digits.
+// No dependencies and no node: imports: it runs in browsers and edge runtimes too.
 
-// ---------------------------------------------------------------------------------------------
-// parseJSON
-
-/** Number.MAX_SAFE_INTEGER's digits: a 16-digit literal is unsafe iff it is greater (same length). */
-const MAX_SAFE_DIGITS = "9007199254740991";
-/** Any integer literal outside the safe range has at least 16 digits. Spelled out: V8 scans this
- * about 15x faster than the equivalent `\d{16}`. */
+/** Spelled out: V8 scans this far faster than `\d{16}`. */
 const LONG_DIGITS = /\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d/;
-/**
- * Skips, from `lastIndex`, what cannot hold an unsafe integer literal: text other than quotes and
- * digits, complete string literals, and digit runs shorter than 16. Stops at a long digit run, an
- * unterminated string or the end. Bounded repetition keeps the regex backtrack stack small on
- * huge inputs (the caller loops).
- */
-const SKIP = /(?:[^"\d]+|"[^"\\]*(?:\\[\s\S][^"\\]*)*"|\d{1,15}(?!\d)){0,2048}/y;
-const STRING_LITERAL = /"[^"\\]*(?:\\[\s\S][^"\\]*)*"/y;
-const DIGIT_RUN = /\d+/y;
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+const WHITESPACE = /[ \t\n\r]*/y;
+const PLAIN_STRING = /"[^"\\\u0000-\u001f]*"/y;
+const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 
 /**
- * Parses JSON text. Integer literals (no fraction, no exponent) outside
- * Number.MIN_SAFE_INTEGER..Number.MAX_SAFE_INTEGER become `bigint`; every other value is exactly
- * what JSON.parse gives. Throws SyntaxError (with the position) on invalid JSON.
+ * Parses JSON text. Integer literals (no fraction, no exponent) outside the safe range become
+ * `bigint`; every other value is what JSON.parse gives. Throws a SyntaxError with the position.
  */
 export function parseJSON(text: string): unknown {
-  if (typeof text !== "string") text = String(text);
-  if (!LONG_DIGITS.test(text)) return nativeParse(text);
-  return losslessParse(text);
-}
-
-function nativeParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    return reparseForError(text, error);
-  }
-}
-
-/** JSON.parse failed: rethrow as a SyntaxError with the position (from the exact parser). */
-function reparseForError(text: string, error: unknown): unknown {
-  if (!(error instanceof SyntaxError)) throw error;
-  // The exact parser agrees with JSON.parse on validity, so this throws; if it ever did not, its
-  // result is still the exact answer.
-  try {
-    return exactParse(text);
-  } catch (exact) {
-    throw exact instanceof SyntaxError ? exact : error; // RangeError: nesting too deep for recursion
-  }
-}
-
-function losslessParse(text: string): unknown {
-  const found = findUnsafeIntegers(text);
-  if (found.length === 0) return nativeParse(text);
-  const marker = pickMarker(text);
-  if (marker === "") return exactParse(text);
-
-  // String concatenation (a rope, flattened once by JSON.parse) is much faster than Array#join here.
-  let wrapped = "";
-  let last = 0;
-  for (let i = 0; i < found.length; i += 2) {
-    const start = found[i]!;
-    const end = found[i + 1]!;
-    wrapped += `${text.slice(last, start)}"${marker}${text.slice(start, end)}"`;
-    last = end;
-  }
-  wrapped += text.slice(last);
-  let value: unknown;
-  try {
-    value = JSON.parse(wrapped);
-  } catch (error) {
-    return reparseForError(text, error);
-  }
-  return reviveMarked(value, marker.charCodeAt(0), found.length / 2);
-}
-
-/**
- * Returns [start, end, start, end, ...] of the integer literals outside strings whose value is
- * outside the safe range and that can be rewritten as a string without changing whether the text is
- * valid JSON (delimited by structural characters or whitespace, not an object key).
- */
-function findUnsafeIntegers(text: string): number[] {
-  const found: number[] = [];
-  const length = text.length;
-  let pos = 0;
-  while (pos < length) {
-    SKIP.lastIndex = pos;
-    SKIP.test(text);
-    pos = SKIP.lastIndex;
-    if (pos >= length) break;
-    const c = text.charCodeAt(pos);
-    if (c === 34 /* " */) {
-      STRING_LITERAL.lastIndex = pos;
-      if (!STRING_LITERAL.test(text)) break; // unterminated string: invalid JSON, JSON.parse reports it
-      pos = STRING_LITERAL.lastIndex;
-      continue;
-    }
-    if (c < 48 || c > 57) continue; // the bounded SKIP stopped on plain text
-    DIGIT_RUN.lastIndex = pos;
-    DIGIT_RUN.test(text);
-    const end = DIGIT_RUN.lastIndex;
-    const digits = end - pos;
-    let start = pos;
-    pos = end;
-    if (digits < 16 || text.charCodeAt(start) === 48 /* leading 0: invalid */) continue;
-    if (digits === 16 && text.slice(start, end) <= MAX_SAFE_DIGITS) continue;
-    if (text.charCodeAt(start - 1) === 45 /* - */) start--;
-    if (start > 0 && !isValueStart(text.charCodeAt(start - 1))) continue; // fraction, exponent, junk
-    if (end < length && !isValueEnd(text, end)) continue;
-    found.push(start, end);
-  }
-  return found;
-}
-
-/** Characters that may precede a value token: whitespace, `[`, `,`, `:`. */
-function isValueStart(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9 || c === 44 || c === 58 || c === 91;
-}
-
-/** After a value token: `,` `]` `}` or whitespace not followed by `:` (which would make it a key). */
-function isValueEnd(text: string, end: number): boolean {
-  let c = text.charCodeAt(end);
-  if (c === 44 || c === 93 || c === 125) return true;
-  if (!(c === 32 || c === 10 || c === 13 || c === 9)) return false; // `.`, `e`, `:`, junk
-  do c = text.charCodeAt(++end);
-  while (c === 32 || c === 10 || c === 13 || c === 9);
-  return c !== 58;
-}
-
-/**
- * A private-use character that no string of the text can contain: absent raw and as a \u escape
- * (the escape check is conservative: `\\uE000` also disqualifies). "" when all candidates occur.
- */
-function pickMarker(text: string): string {
-  for (let code = 0xe000; code < 0xe010; code++) {
-    const marker = String.fromCharCode(code);
-    if (text.includes(marker)) continue;
-    const hex = code.toString(16);
-    if (text.includes("\\u") && new RegExp(`\\\\u${hex}`, "i").test(text)) continue;
-    return marker;
-  }
-  return "";
-}
-
-/** Replaces, in place, the strings starting with the marker by bigints. Iterative: no depth limit. */
-function reviveMarked(root: unknown, marker: number, count: number): unknown {
-  if (typeof root === "string") return root.charCodeAt(0) === marker ? BigInt(root.slice(1)) : root;
-  if (typeof root !== "object" || root === null) return root;
-  const stack: object[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        const v: unknown = node[i];
-        if (typeof v === "string") {
-          if (v.charCodeAt(0) === marker) {
-            node[i] = BigInt(v.slice(1));
-            if (--count === 0) return root;
-          }
-        } else if (typeof v === "object" && v !== null) stack.push(v);
-      }
-    } else {
-      const record = node as Record<string, unknown>;
-      for (const key of Object.keys(record)) {
-        const v = record[key];
-        if (typeof v === "string") {
-          if (v.charCodeAt(0) === marker) {
-            record[key] = BigInt(v.slice(1));
-            if (--count === 0) return root;
-          }
-        } else if (typeof v === "object" && v !== null) stack.push(v);
-      }
+  if (!LONG_DIGITS.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // Fall through: the exact parser reports where the text is wrong.
     }
   }
-  return root;
+  return new Parser(text).document();
 }
 
-// ---------------------------------------------------------------------------------------------
-// Exact recursive-descent parser: the reference for errors and the fallback when no marker is free.
-// Same grammar as JSON.parse (ECMA-404): whitespace is space, tab, LF, CR only; no trailing commas,
-// no leading zeros, no raw control characters in strings; lone surrogates allowed.
+class Parser {
+  i = 0;
+  constructor(readonly text: string) {}
 
-let src = "";
-let at = 0;
-
-function exactParse(text: string): unknown {
-  src = text;
-  at = 0;
-  try {
-    skipWhitespace();
-    const value = parseValue();
-    skipWhitespace();
-    if (at < src.length) fail("Unexpected non-whitespace character after JSON");
+  document(): unknown {
+    const value = this.value();
+    this.space();
+    if (this.i < this.text.length) this.fail();
     return value;
-  } finally {
-    src = "";
   }
-}
 
-function fail(message: string): never {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = src.indexOf("\n"); i !== -1 && i < at; i = src.indexOf("\n", i + 1)) {
-    line++;
-    lineStart = i + 1;
+  space(): void {
+    const c = this.text.charCodeAt(this.i);
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return;
+    WHITESPACE.lastIndex = this.i;
+    WHITESPACE.test(this.text);
+    this.i = WHITESPACE.lastIndex;
   }
-  throw new SyntaxError(`${message} in JSON at position ${at} (line ${line} column ${at - lineStart + 1})`);
-}
 
-function unexpected(): never {
-  if (at >= src.length) fail("Unexpected end of JSON input");
-  const c = src.codePointAt(at)!;
-  fail(`Unexpected token '${c < 32 ? `\\u${c.toString(16).padStart(4, "0")}` : String.fromCodePoint(c)}'`);
-}
-
-function skipWhitespace(): void {
-  let c = src.charCodeAt(at);
-  while (c === 32 || c === 10 || c === 13 || c === 9) c = src.charCodeAt(++at);
-}
-
-function parseValue(): unknown {
-  switch (src.charCodeAt(at)) {
-    case 123 /* { */:
-      return parseObject();
-    case 91 /* [ */:
-      return parseArray();
-    case 34 /* " */:
-      return parseString();
-    case 116 /* t */:
-      return parseLiteral("true", true);
-    case 102 /* f */:
-      return parseLiteral("false", false);
-    case 110 /* n */:
-      return parseLiteral("null", null);
-    default:
-      return parseNumber();
+  fail(what?: string): never {
+    const { text, i } = this;
+    const before = text.slice(0, i).split("\n");
+    const found = i < text.length ? `token ${JSON.stringify(text[i])}` : "end of JSON input";
+    throw new SyntaxError(
+      `${what ?? `Unexpected ${found}`} in JSON at position ${i} (line ${before.length} column ${before.at(-1)!.length + 1})`,
+    );
   }
-}
 
-function parseLiteral(word: string, value: boolean | null): boolean | null {
-  for (let i = 0; i < word.length; i++, at++) if (src.charCodeAt(at) !== word.charCodeAt(i)) unexpected();
-  return value;
-}
-
-function parseObject(): Record<string, unknown> {
-  const object: Record<string, unknown> = {};
-  at++;
-  skipWhitespace();
-  if (src.charCodeAt(at) === 125 /* } */) {
-    at++;
-    return object;
+  expect(char: string): void {
+    this.space();
+    if (this.text[this.i] !== char) this.fail();
+    this.i++;
   }
-  for (;;) {
-    if (src.charCodeAt(at) !== 34) unexpected();
-    const key = parseString();
-    skipWhitespace();
-    if (src.charCodeAt(at) !== 58 /* : */) unexpected();
-    at++;
-    skipWhitespace();
-    const value = parseValue();
-    if (key === "__proto__") {
-      // JSON.parse creates an own property, assignment would set the prototype.
-      Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
-    } else object[key] = value;
-    skipWhitespace();
-    const c = src.charCodeAt(at);
-    at++;
-    if (c === 125 /* } */) return object;
-    if (c !== 44 /* , */) {
-      at--;
-      unexpected();
+
+  value(): unknown {
+    this.space();
+    const { text } = this;
+    const c = text[this.i];
+    if (c === "{") {
+      this.i++;
+      const object: Record<string, unknown> = {};
+      this.space();
+      if (text[this.i] === "}") return this.i++, object;
+      do {
+        this.space();
+        if (text[this.i] !== '"') this.fail();
+        const key = this.string();
+        this.expect(":");
+        const value = this.value();
+        if (key === "__proto__") Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+        else object[key] = value;
+        this.space();
+      } while (text[this.i] === "," && ++this.i);
+      this.expect("}");
+      return object;
     }
-    skipWhitespace();
-  }
-}
-
-function parseArray(): unknown[] {
-  const array: unknown[] = [];
-  at++;
-  skipWhitespace();
-  if (src.charCodeAt(at) === 93 /* ] */) {
-    at++;
-    return array;
-  }
-  for (;;) {
-    array.push(parseValue());
-    skipWhitespace();
-    const c = src.charCodeAt(at);
-    at++;
-    if (c === 93 /* ] */) return array;
-    if (c !== 44 /* , */) {
-      at--;
-      unexpected();
+    if (c === "[") {
+      this.i++;
+      const array: unknown[] = [];
+      this.space();
+      if (text[this.i] === "]") return this.i++, array;
+      do array.push(this.value());
+      while ((this.space(), text[this.i] === ",") && ++this.i);
+      this.expect("]");
+      return array;
     }
-    skipWhitespace();
+    if (c === '"') return this.string();
+    if (c === "t" || c === "f" || c === "n") {
+      const word = c === "t" ? "true" : c === "f" ? "false" : "null";
+      if (!text.startsWith(word, this.i)) this.fail();
+      this.i += word.length;
+      return c === "t" ? true : c === "f" ? false : null;
+    }
+    NUMBER.lastIndex = this.i;
+    const match = NUMBER.exec(text);
+    if (!match) {
+      if (c === "-") this.i++;
+      this.fail();
+    }
+    this.i = NUMBER.lastIndex;
+    if (text[this.i] === "." || text[this.i] === "e" || text[this.i] === "E") this.i++, this.fail();
+    const literal = match[0];
+    const number = Number(literal);
+    return literal.length < 16 || match[1] || match[2] || Number.isSafeInteger(number) ? number : BigInt(literal);
   }
-}
 
-const ESCAPES: Record<string, string> = {
-  '"': '"',
-  "\\": "\\",
-  "/": "/",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "\t",
-};
-
-function parseString(): string {
-  at++;
-  let out = "";
-  let chunk = at;
-  for (;;) {
-    const c = src.charCodeAt(at);
-    if (c === 34 /* " */) {
-      const value = out + src.slice(chunk, at);
-      at++;
+  string(): string {
+    const { text } = this;
+    PLAIN_STRING.lastIndex = this.i;
+    if (PLAIN_STRING.test(text)) {
+      const value = text.slice(this.i + 1, PLAIN_STRING.lastIndex - 1);
+      this.i = PLAIN_STRING.lastIndex;
       return value;
     }
-    if (c === 92 /* \ */) {
-      out += src.slice(chunk, at);
-      const e = src.charAt(at + 1);
-      if (e === "u") {
-        const hex = src.slice(at + 2, at + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
-          if (at + 6 > src.length && /^[0-9a-fA-F]*$/.test(hex)) {
-            at = src.length;
-            fail("Unterminated string");
-          }
-          fail("Bad Unicode escape");
-        }
-        out += String.fromCharCode(Number.parseInt(hex, 16));
-        at += 6;
-      } else {
-        const replacement = ESCAPES[e];
-        if (replacement === undefined) {
-          at++;
-          fail(at >= src.length ? "Unterminated string" : "Bad escaped character");
-        }
-        out += replacement;
-        at += 2;
+    let out = "";
+    for (this.i++; ; ) {
+      const c = text[this.i];
+      if (c === undefined || c < " ") this.fail(c === undefined ? "Unterminated string" : undefined);
+      this.i++;
+      if (c === '"') return out;
+      if (c !== "\\") {
+        out += c;
+        continue;
       }
-      chunk = at;
-      continue;
+      const e = text[this.i++];
+      if (e === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(this.i, this.i + 4))) {
+        out += String.fromCharCode(Number.parseInt(text.slice(this.i, this.i + 4), 16));
+        this.i += 4;
+      } else if (e !== undefined && ESCAPES[e] !== undefined) out += ESCAPES[e];
+      else (this.i--, this.fail("Bad escaped character"));
     }
-    if (!(c >= 32)) {
-      if (at >= src.length) fail("Unterminated string");
-      fail("Bad control character in string literal");
-    }
-    at++;
   }
 }
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-function parseNumber(): number | bigint {
-  const start = at;
-  let c = src.charCodeAt(at);
-  const negative = c === 45; /* - */
-  if (negative) c = src.charCodeAt(++at);
-  let value = 0; // the integer part, exact while it has at most 15 digits
-  if (c === 48 /* 0 */) c = src.charCodeAt(++at);
-  else if (c >= 49 && c <= 57) {
-    do {
-      value = value * 10 + (c - 48);
-      c = src.charCodeAt(++at);
-    } while (c >= 48 && c <= 57);
-  } else if (negative) fail(at >= src.length ? "Unexpected end of JSON input" : "No number after minus sign");
-  else unexpected();
-  const digits = at - start - (negative ? 1 : 0);
-  if (c === 46 /* . */ || c === 101 /* e */ || c === 69 /* E */) {
-    if (c === 46) {
-      c = src.charCodeAt(++at);
-      if (!isDigit(c))
-        fail(at >= src.length ? "Unexpected end of JSON input" : "Unterminated fractional number");
-      do c = src.charCodeAt(++at);
-      while (c >= 48 && c <= 57);
-    }
-    if (c === 101 || c === 69) {
-      c = src.charCodeAt(++at);
-      if (c === 43 /* + */ || c === 45 /* - */) c = src.charCodeAt(++at);
-      if (!isDigit(c))
-        fail(at >= src.length ? "Unexpected end of JSON input" : "Exponent part is missing a number");
-      do c = src.charCodeAt(++at);
-      while (c >= 48 && c <= 57);
-    }
-    return Number(src.slice(start, at));
-  }
-  if (digits < 16) return negative ? -value : value; // -0 stays -0, like JSON.parse
-  const literal = src.slice(start, at);
-  if (digits > 16 || literal.slice(negative ? 1 : 0) > MAX_SAFE_DIGITS) return BigInt(literal);
-  return Number(literal);
-}
-
-// ---------------------------------------------------------------------------------------------
-// stringifyJSON
 
 /**
- * Like JSON.stringify(value) (toJSON honoured, Date → ISO string, undefined/functions dropped in
- * objects, null in arrays), but a `bigint` anywhere is written as a bare integer literal, never a
- * string, never exponent form. Returns undefined only when JSON.stringify would.
- *
- * When the value holds a bigint it is serialised twice, so getters and toJSON methods run twice.
+ * Like JSON.stringify(value), but a bigint anywhere is written as a bare integer literal, never a
+ * string and never in exponent form. When the value holds a bigint, getters and toJSON run twice.
  */
 export function stringifyJSON(value: unknown): string {
-  // Someone may have installed BigInt.prototype.toJSON (a common workaround): JSON.stringify would
-  // then write what it returns (usually a string), so take the bigint-aware path directly.
-  const patched = typeof (BigInt.prototype as { toJSON?: unknown }).toJSON === "function";
-  if (!patched) {
+  if (!("toJSON" in BigInt.prototype)) {
     try {
       return JSON.stringify(value);
     } catch (error) {
-      // A bigint ("Do not know how to serialize a BigInt"); any other TypeError (cycle, a throwing
-      // toJSON) is thrown again by the second pass.
-      if (!(error instanceof TypeError)) throw error;
+      if (!(error instanceof TypeError) || !/BigInt/i.test(error.message)) throw error;
     }
   }
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const result = stringifyWithPlaceholders(value, patched);
-    if (result !== null) return result;
+  for (;;) {
+    const token = `\u0001${Math.random().toString(36).slice(2)}:`;
+    const digits: string[] = [];
+    const text = JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
+      // The holder's raw value: a global BigInt.prototype.toJSON must not turn amounts into strings.
+      const raw = this[key];
+      const big =
+        typeof raw === "bigint" ? raw : raw instanceof BigInt ? raw.valueOf() : typeof v === "bigint" ? v : undefined;
+      if (big === undefined) return v;
+      digits.push(big.toString());
+      return token + (digits.length - 1);
+    });
+    if (text === undefined) return text as unknown as string;
+    const placeholder = new RegExp(`"\\\\u0001${token.slice(1)}(\\d+)"`, "g");
+    // A user string can only collide by containing the random token: then try another one.
+    if (text.split(token.slice(1)).length - 1 !== digits.length) continue;
+    return text.replace(placeholder, (_, index: string) => digits[Number(index)]!);
   }
-  throw new Error("stringifyJSON: could not find a placeholder absent from the output");
 }
-
-/** null when a user string collided with the placeholder token (then retry with another one). */
-function stringifyWithPlaceholders(value: unknown, patched: boolean): string | null {
-  const token = `__bigint${Math.random().toString(36).slice(2)}${Date.now().toString(36)}__`;
-  let count = 0;
-  const out: string | undefined = JSON.stringify(value, function (this: unknown, key: string, v: unknown) {
-    if (typeof v === "bigint") {
-      count++;
-      return token + v.toString();
-    }
-    if (typeof v === "object" && v !== null && v instanceof BigInt) {
-      count++; // boxed bigint, Object(1n)
-      return token + v.valueOf().toString();
-    }
-    if (patched) {
-      // The replacer sees BigInt.prototype.toJSON's result; look at the raw property.
-      const raw = (this as Record<string, unknown>)[key];
-      if (typeof raw === "bigint") {
-        count++;
-        return token + raw.toString();
-      }
-    }
-    return v;
-  });
-  if (count === 0 || out === undefined) return out as string;
-  let seen = 0;
-  for (let i = out.indexOf(token); i !== -1; i = out.indexOf(token, i + token.length)) seen++;
-  if (seen !== count) return null;
-  return out.replace(new RegExp(`"${token}(-?\\d+)"`, "g"), "$1");
-}
-
-// ---------------------------------------------------------------------------------------------
-// parseNDJSON
 
 /**
- * Parses newline-delimited JSON (one JSON value per line, blank lines ignored) from a byte stream,
- * losslessly (see parseJSON), yielding each value as soon as its line is complete. Handles
- * multi-byte UTF-8 characters split across chunks, CRLF line endings and a last line without a
- * trailing newline. A SyntaxError names the line number. Stopping early cancels a ReadableStream.
+ * Parses newline-delimited JSON from a byte stream, losslessly, yielding each value as soon as its
+ * line is complete. Blank lines are skipped; CRLF is accepted.
  */
 export async function* parseNDJSON(
   stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
 ): AsyncGenerator<unknown> {
   const decoder = new TextDecoder();
+  const reader = "getReader" in stream ? stream.getReader() : undefined;
+  const iterator = reader ? undefined : (stream as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   let buffer = "";
   let line = 0;
-  function* lines(final: boolean): Generator<unknown> {
-    let start = 0;
-    for (let nl = buffer.indexOf("\n"); nl !== -1; nl = buffer.indexOf("\n", start)) {
-      const value = parseLine(buffer.slice(start, nl), ++line);
-      start = nl + 1;
-      if (value !== SKIPPED) yield value;
+  const parseLine = (text: string) => {
+    line++;
+    try {
+      return parseJSON(text);
+    } catch (error) {
+      throw new SyntaxError(`${(error as Error).message} (NDJSON line ${line})`);
     }
-    buffer = buffer.slice(start);
-    if (final && buffer !== "") {
-      const value = parseLine(buffer, ++line);
-      buffer = "";
-      if (value !== SKIPPED) yield value;
-    }
-  }
-  for await (const chunk of chunks(stream)) {
-    const text = decoder.decode(chunk, { stream: true });
-    if (text === "") continue;
-    const scanned = buffer.length;
-    buffer += text;
-    // Only look for a newline in the new text, so long lines split in many chunks stay linear.
-    if (buffer.indexOf("\n", scanned) !== -1) yield* lines(false);
-  }
-  buffer += decoder.decode();
-  yield* lines(true);
-}
-
-const SKIPPED = Symbol("blank line");
-const BLANK = /^[ \t\r\n]*$/;
-
-function parseLine(text: string, line: number): unknown {
-  if (BLANK.test(text)) return SKIPPED;
-  try {
-    return parseJSON(text.endsWith("\r") ? text.slice(0, -1) : text);
-  } catch (error) {
-    if (error instanceof SyntaxError) throw new SyntaxError(`${error.message} (NDJSON line ${line})`);
-    throw error;
-  }
-}
-
-async function* chunks(
-  stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
-): AsyncGenerator<Uint8Array> {
-  if (!("getReader" in stream)) {
-    yield* stream;
-    return;
-  }
-  // Not every runtime makes ReadableStream async-iterable (Safari), so read it by hand.
-  const reader = stream.getReader();
-  let done = false;
+  };
   try {
     for (;;) {
-      const result = await reader.read();
-      if (result.done) {
-        done = true;
-        return;
+      const { value, done } = reader ? await reader.read() : await iterator!.next();
+      buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
+      let newline: number;
+      while ((newline = buffer.indexOf("\n")) >= 0) {
+        const text = buffer.slice(0, newline).trim();
+        buffer = buffer.slice(newline + 1);
+        if (text) yield parseLine(text);
+        else line++;
       }
-      yield result.value;
+      if (done) break;
     }
+    if (buffer.trim()) yield parseLine(buffer.trim());
   } finally {
-    if (!done) await reader.cancel().catch(() => {});
-    reader.releaseLock();
+    if (reader) await reader.cancel().catch(() => {});
+    else await iterator!.return?.();
   }
 }

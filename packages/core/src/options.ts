@@ -63,6 +63,12 @@ export function resolveServerURL(server: ClientOptions["serverURL"]): string {
     );
   }
   if (!server.organization) throw new TypeError("serverURL.organization is required for the cloud server");
+  // It becomes part of the host name: anything else could send credentials to another host.
+  if (!/^[a-z0-9][a-z0-9-]*$/i.test(server.organization)) {
+    throw new TypeError(
+      `serverURL.organization must be letters, digits and dashes (got ${server.organization})`,
+    );
+  }
   return `https://${server.organization}.${environment}.formance.cloud`;
 }
 

@@ -1,6 +1,5 @@
 // `request`: runs one operation descriptor. Validates the input, builds the HTTP request, sends it
 // with retries and auth, then reads, unwraps and validates the result.
-import { TimeoutError as KyTimeoutError } from "ky";
 import * as v from "valibot";
 import { APIPromise } from "./api-promise";
 import type { CoreClient } from "./client";
@@ -70,9 +69,16 @@ export async function execute<T>(
     input = parsed.output as Input;
   }
   const http = build(client, d, input, options);
-  const response = await send(client, d, http, options, op);
-  const data = (await read(client, d, response, http, op)) as T;
-  return { data, response };
+  const { response, deadline } = await send(client, d, http, options, op);
+  try {
+    const data = (await read(client, d, response, http, op, options.signal)) as T;
+    return { data, response };
+  } catch (error) {
+    // Reading the body can fail too: the caller aborted, the timeout ran out, the connection dropped.
+    throw classify(error, options.signal, deadline, op);
+  } finally {
+    deadline.clear();
+  }
 }
 
 interface HttpRequest {
@@ -203,7 +209,7 @@ async function send(
   http: HttpRequest,
   options: RequestOptions,
   op: OperationRef,
-): Promise<Response> {
+): Promise<{ response: Response; deadline: Deadline }> {
   const policy = resolveRetry(client.options.retry, options.retry);
   const hasKey = d.idempotencyHeader
     ? http.headers.has(d.idempotencyHeader)
@@ -214,117 +220,140 @@ async function send(
   let authRetried = false;
 
   for (let attempt = 1; ; attempt++) {
-    const token = await getToken(client, d, options.signal, timeout, op);
-    const headers = new Headers(http.headers);
-    if (token) headers.set("authorization", `Bearer ${token}`);
-    const t0 = Date.now();
-    let response: Response | undefined;
-    let failure: FormanceError | undefined;
+    // One timer per attempt covers the token, the response and its body (cleared once the body is read).
+    const deadline = startDeadline(options.signal, timeout);
+    let handedOver = false;
     try {
-      response = await client.http(http.url, {
+      const token = await getToken(client, d, options.signal, deadline, op);
+      const headers = new Headers(http.headers);
+      if (token) headers.set("authorization", `Bearer ${token}`);
+      const t0 = Date.now();
+      let response: Response | undefined;
+      let failure: FormanceError | undefined;
+      try {
+        response = await client.fetch(http.url, {
+          method: http.method,
+          headers,
+          body: http.body(),
+          signal: deadline.signal,
+          // Streaming request bodies need half duplex in Node's fetch.
+          ...(http.replayable ? {} : { duplex: "half" }),
+        } as RequestInit);
+      } catch (error) {
+        failure = classify(error, options.signal, deadline, op);
+      }
+      logAttempt(client.options.logger, {
         method: http.method,
-        headers,
-        body: http.body(),
-        signal: options.signal,
-        // ky refuses timeouts beyond setTimeout's range: treat them (and Infinity) as none.
-        timeout: timeout > 0 && timeout <= MAX_TIMER ? timeout : false,
-        // Streaming request bodies need half duplex in Node's fetch.
-        ...(http.replayable ? {} : { duplex: "half" }),
-      } as Parameters<CoreClient["http"]>[1]);
-    } catch (error) {
-      failure = classify(error, options.signal, op, timeout);
-    }
-    logAttempt(client.options.logger, {
-      method: http.method,
-      url: redactURL(http.url),
-      status: response?.status,
-      durationMs: Date.now() - t0,
-      attempt,
-      operation: d.name,
-      headers: redactHeaders(headers),
-      ...(failure ? { error: failure.message } : {}),
-    });
-    if (failure instanceof FormanceAbortError) throw failure;
-
-    if (response?.status === 401 && token && client.auth && !authRetried && http.replayable) {
-      // The token may have been revoked or expired early: fetch a fresh one and try once more.
-      authRetried = true;
-      client.auth.invalidate(d.scopes, token);
-      await response.body?.cancel();
-      attempt--;
-      continue;
-    }
-
-    const retryable = failure ? true : RETRYABLE_STATUSES.has(response!.status);
-    if (!retryable || !canRetry || attempt > policy.maxRetries) {
-      if (failure) throw failure;
-      return response!;
-    }
-    const retryAfter = response ? parseRetryAfter(response.headers.get("retry-after")) : undefined;
-    const delay = retryAfter ?? backoffDelay(attempt - 1, policy);
-    if (
-      (retryAfter !== undefined && retryAfter > policy.maxRetryAfter) ||
-      Date.now() - started + delay > policy.budget
-    ) {
-      if (failure) throw failure;
-      return response!;
-    }
-    await response?.body?.cancel();
-    try {
-      await sleep(delay, options.signal);
-    } catch (reason) {
-      throw new FormanceAbortError(`${op.name}: aborted while waiting to retry`, {
-        cause: reason,
-        operation: op,
+        url: redactURL(http.url),
+        status: response?.status,
+        durationMs: Date.now() - t0,
+        attempt,
+        operation: d.name,
+        headers: redactHeaders(headers),
+        ...(failure ? { error: failure.message } : {}),
       });
+      if (failure instanceof FormanceAbortError) throw failure;
+
+      if (response?.status === 401 && token && client.auth && !authRetried && http.replayable) {
+        // The token may have been revoked or expired early: fetch a fresh one and try once more.
+        authRetried = true;
+        client.auth.invalidate(d.scopes, token);
+        await response.body?.cancel();
+        attempt--;
+        continue;
+      }
+
+      const retryable = failure ? true : RETRYABLE_STATUSES.has(response!.status);
+      const retryAfter = response ? parseRetryAfter(response.headers.get("retry-after")) : undefined;
+      const delay = retryAfter ?? backoffDelay(attempt - 1, policy);
+      if (
+        !retryable ||
+        !canRetry ||
+        attempt > policy.maxRetries ||
+        (retryAfter !== undefined && retryAfter > policy.maxRetryAfter) ||
+        Date.now() - started + delay > policy.budget
+      ) {
+        if (failure) throw failure;
+        handedOver = true;
+        return { response: response!, deadline };
+      }
+      await response?.body?.cancel();
+      try {
+        await sleep(delay, options.signal);
+      } catch (reason) {
+        throw new FormanceAbortError(`${op.name}: aborted while waiting to retry`, {
+          cause: reason,
+          operation: op,
+        });
+      }
+    } finally {
+      if (!handedOver) deadline.clear();
     }
   }
 }
 
 const MAX_TIMER = 2_147_483_647;
 
+/** The end of one attempt: the caller's signal or the timeout, whichever comes first. */
+interface Deadline {
+  signal: AbortSignal;
+  timeout: number;
+  /** True when the timeout (not the caller) ended the attempt. */
+  readonly expired: boolean;
+  clear(): void;
+}
+
+function startDeadline(signal: AbortSignal | undefined, timeout: number): Deadline {
+  const timer = new AbortController();
+  // Timeouts beyond setTimeout's range (and Infinity) mean none.
+  const id = timeout > 0 && timeout <= MAX_TIMER ? setTimeout(() => timer.abort(), timeout) : undefined;
+  return {
+    signal: signal ? AbortSignal.any([signal, timer.signal]) : timer.signal,
+    timeout,
+    get expired() {
+      return timer.signal.aborted;
+    },
+    clear: () => clearTimeout(id),
+  };
+}
+
 /** The bearer token for this attempt, bounded like the attempt itself by the caller's signal and the timeout. */
 async function getToken(
   client: CoreClient,
   d: OperationDescriptor,
   signal: AbortSignal | undefined,
-  timeout: number,
+  deadline: Deadline,
   op: OperationRef,
 ): Promise<string | undefined> {
   if (!client.auth) return undefined;
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(signal!.reason);
-  if (signal?.aborted) onAbort();
-  signal?.addEventListener("abort", onAbort, { once: true });
-  const timer =
-    timeout > 0 && timeout <= MAX_TIMER ? setTimeout(() => controller.abort(), timeout) : undefined;
   try {
-    return await client.auth.getToken(d.scopes, controller.signal);
+    return await client.auth.getToken(d.scopes, deadline.signal);
   } catch (error) {
     if (isFormanceError(error)) throw error;
-    if (signal?.aborted)
+    if (signal?.aborted) {
       throw new FormanceAbortError(`${op.name}: aborted`, { cause: signal.reason, operation: op });
-    if (controller.signal.aborted) {
-      throw new FormanceTimeoutError(`${op.name}: no access token within ${timeout} ms`, { operation: op });
+    }
+    if (deadline.expired) {
+      throw new FormanceTimeoutError(`${op.name}: no access token within ${deadline.timeout} ms`, {
+        operation: op,
+      });
     }
     throw error;
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
   }
 }
 
 function classify(
   error: unknown,
   signal: AbortSignal | undefined,
+  deadline: Deadline,
   op: OperationRef,
-  timeout: number,
 ): FormanceError {
   if (isFormanceError(error)) return error;
-  if (signal?.aborted)
+  if (signal?.aborted) {
     return new FormanceAbortError(`${op.name}: aborted`, { cause: signal.reason, operation: op });
-  if (error instanceof KyTimeoutError) {
-    return new FormanceTimeoutError(`${op.name}: no response within ${timeout} ms`, {
+  }
+  if (deadline.expired) {
+    return new FormanceTimeoutError(`${op.name}: no response within ${deadline.timeout} ms`, {
       cause: error,
       operation: op,
     });
@@ -341,12 +370,29 @@ function classify(
   });
 }
 
+/** Streamed items: an abort by the caller mid-stream surfaces as a FormanceAbortError. */
+async function* abortable(
+  items: AsyncIterable<unknown>,
+  signal: AbortSignal | undefined,
+  op: OperationRef,
+): AsyncGenerator<unknown> {
+  try {
+    yield* items;
+  } catch (error) {
+    if (signal?.aborted && !isFormanceError(error)) {
+      throw new FormanceAbortError(`${op.name}: aborted`, { cause: signal.reason, operation: op });
+    }
+    throw error;
+  }
+}
+
 async function read(
   client: CoreClient,
   d: OperationDescriptor,
   response: Response,
   http: HttpRequest,
   op: OperationRef,
+  signal: AbortSignal | undefined,
 ): Promise<unknown> {
   const status = response.status;
   if (!((status >= 200 && status < 300) || d.success?.includes(status))) {
@@ -381,12 +427,14 @@ async function read(
       await response.body?.cancel();
       return undefined;
     case "ndjson": {
-      const items = response.body ? parseNDJSON(response.body) : (async function* () {})();
+      const items = response.body
+        ? abortable(parseNDJSON(response.body), signal, op)
+        : (async function* () {})();
       return d.output ? checkEach(client, d.output, items, status, op) : items;
     }
   }
   const rawBody = await response.text();
-  if (!rawBody) return undefined;
+  if (!rawBody && d.kind !== "page") return undefined;
   let parsed: unknown;
   try {
     parsed = parseJSON(rawBody);
@@ -398,6 +446,18 @@ async function read(
   }
   const unwrapped = d.unwrap && isObject(parsed) ? parsed[d.unwrap] : parsed;
   if (d.kind === "page") {
+    if (!isObject(unwrapped) && client.validate !== "off") {
+      // Most likely not the endpoint we meant (a proxy page, a wrong pathPrefix): don't report "no items".
+      throw new FormanceResponseValidationError(
+        [
+          {
+            path: d.unwrap ?? "",
+            message: "Expected the page envelope (an object with data, hasMore, next)",
+          },
+        ],
+        { rawBody, status, operation: op },
+      );
+    }
     const cursor = isObject(unwrapped) ? unwrapped : {};
     const items = Array.isArray(cursor.data) ? cursor.data : [];
     const page: RawPage<unknown> = {

@@ -47,10 +47,13 @@ export function toIssues(issues: readonly v.BaseIssue<unknown>[], prefix = ""): 
   return issues.map((issue) => {
     const path = (issue.path ?? []).map((p) => String(p.key)).join(".");
     const missing = issue.received === "undefined" && issue.message.startsWith("Invalid key");
-    return {
-      path: [prefix, path].filter(Boolean).join("."),
-      message: missing ? "Required, but missing" : issue.message,
-    };
+    const unknown = issue.expected === "never" && issue.message.startsWith("Invalid key");
+    const message = missing
+      ? "Required, but missing"
+      : unknown
+        ? "Unknown field: not an input of this operation"
+        : issue.message;
+    return { path: [prefix, path].filter(Boolean).join("."), message };
   });
 }
 
@@ -68,6 +71,7 @@ interface SchemaNode {
   value?: SchemaNode;
   wrapped?: SchemaNode;
   options?: SchemaNode[];
+  rest?: SchemaNode;
   getter?: (input: unknown) => SchemaNode;
   enumValues?: readonly string[];
 }
@@ -105,9 +109,24 @@ function walk(schema: SchemaNode, value: unknown, path: string, issues: Validati
     case "lazy":
       walk(schema.getter!(value), value, path, issues);
       return;
+    case "object_with_rest": {
+      if (typeof value !== "object" || value === null) return;
+      for (const [key, child] of Object.entries(value)) {
+        walk(schema.entries![key] ?? schema.rest!, child, at(key), issues);
+      }
+      return;
+    }
     case "union": {
-      const match = schema.options!.find((o) => v.safeParse(o as Schema, value).success);
-      if (match) walk(match, value, path, issues);
+      // Loose options all accept the same object: judge by the option that declares the most of it.
+      let best: ValidationIssue[] | undefined;
+      for (const option of schema.options!) {
+        if (!v.safeParse(option as Schema, value).success) continue;
+        const found: ValidationIssue[] = [];
+        walk(option, value, path, found);
+        if (!best || found.length < best.length) best = found;
+        if (best.length === 0) break;
+      }
+      if (best) issues.push(...best);
       return;
     }
     case "string":

@@ -71,6 +71,10 @@ describe("servers", () => {
       createClient({ serverURL: { server: "cloud", organization: "acme", environment: "mars-1" as never } }),
     ).toThrow(/environment must be one of eu\.sandbox, eu-west-1, us-east-1/);
     expect(() => createClient({ serverURL: { server: "cloud", organization: "" } })).toThrow(/organization/);
+    // the organization becomes part of the host: nothing that could point elsewhere
+    for (const organization of ["evil.example.com/x", "a.b", "a@b", "a b"]) {
+      expect(() => createClient({ serverURL: { server: "cloud", organization } })).toThrow(/organization/);
+    }
   });
 
   it("defaults to http://localhost", async () => {

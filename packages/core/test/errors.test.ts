@@ -85,6 +85,15 @@ describe("FormanceAPIError", () => {
     expect(error.code).toBe("SOME_CODE");
   });
 
+  it("an unusual status reads cleanly", async () => {
+    const server = await serve(() => ({ status: 418, body: { errorMessage: "teapot" } }));
+    const error = await catchError(getTransaction(clientFor(server), get));
+    expect(error.message).toBe("ledger.v2.getTransaction: 418: teapot");
+    const bare = await serve(() => ({ status: 418 }));
+    const empty = await catchError(getTransaction(clientFor(bare), get));
+    expect(empty.message).toBe("ledger.v2.getTransaction: 418 (empty response body)");
+  });
+
   it("accepts unknown error codes (the enums are open)", async () => {
     const server = await serve(() => ({
       status: 400,

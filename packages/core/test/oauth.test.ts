@@ -170,6 +170,24 @@ describe("client credentials through request", () => {
     expect(tokenRequests(server.requests)).toHaveLength(2);
   });
 
+  it("20 concurrent calls rejected with a revoked token share one fresh token request", async () => {
+    const server = await serve(
+      stack(
+        (req) => (req.headers.authorization === "Bearer token-1" ? { status: 401 } : { body: { data: tx } }),
+        undefined,
+        20,
+      ),
+    );
+    const client = clientFor(server, { clientId: "c", clientSecret: SECRET });
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => getTransaction(client, { ledger: "main", id: BigInt(i) })),
+    );
+    expect(tokenRequests(server.requests)).toHaveLength(2);
+    const api = apiRequests(server.requests);
+    expect(api.filter((r) => r.headers.authorization === "Bearer token-1")).toHaveLength(20);
+    expect(api.filter((r) => r.headers.authorization === "Bearer token-2")).toHaveLength(20);
+  });
+
   it("a 401 on a POST without idempotency key is also retried once (the server did not process it)", async () => {
     const server = await serve(
       stack((req) => (req.headers.authorization === "Bearer token-1" ? { status: 401 } : { status: 204 })),

@@ -1,7 +1,7 @@
 // Cursor pagination against a server that serves three pages.
 import { describe, expect, it } from "vitest";
 import type { RecordedRequest, Reply } from "../../../tools/testkit/server";
-import { FormanceBadRequestError, Page, PagePromise } from "../src/index";
+import { FormanceBadRequestError, FormanceResponseValidationError, Page, PagePromise } from "../src/index";
 import { catchError, clientFor, listPolicies, listTransactions, serve } from "./helpers";
 
 const item = (id: number | string) => ({
@@ -229,5 +229,14 @@ describe("iteration", () => {
     const error = await catchError(listTransactions(clientFor(server), { ledger: "main" }));
     expect(error.name).toBe("FormanceResponseValidationError");
     expect(error.issues[0].path).toBe("data.1.reverted");
+  });
+
+  it("a page response without a body or without the cursor envelope is a response validation error", async () => {
+    const server = await serve((_, i) => (i === 0 ? { status: 200 } : { body: { data: [item(1)] } }));
+    const empty = await catchError(listTransactions(clientFor(server), { ledger: "main" }));
+    expect(empty).toBeInstanceOf(FormanceResponseValidationError);
+    const noEnvelope = await catchError(listTransactions(clientFor(server), { ledger: "main" }));
+    expect(noEnvelope).toBeInstanceOf(FormanceResponseValidationError);
+    expect(noEnvelope.issues[0].path).toBe("cursor");
   });
 });

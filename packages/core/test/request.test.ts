@@ -6,9 +6,11 @@ import { describe, expect, it } from "vitest";
 import { jsonWithBigInts } from "../../../tools/testkit/server";
 import {
   APIPromise,
+  FormanceAbortError,
   FormanceConnectionError,
   FormanceResponseValidationError,
   FormanceServerError,
+  FormanceTimeoutError,
   FormanceUnauthorizedError,
   FormanceValidationError,
 } from "../src/index";
@@ -237,7 +239,7 @@ describe("response kinds", () => {
 });
 
 /** A node:http server that writes the NDJSON body in the given chunks, waiting on `gate` after the first. */
-async function ndjsonServer(chunks: string[], gate?: Promise<void>) {
+async function ndjsonServer(chunks: string[], gate?: Promise<void>, pause = 5) {
   const requests: { method?: string; url?: string; accept?: string }[] = [];
   const server = createServer(async (req, res) => {
     requests.push({ method: req.method, url: req.url, accept: req.headers.accept });
@@ -245,7 +247,7 @@ async function ndjsonServer(chunks: string[], gate?: Promise<void>) {
     for (const [i, chunk] of chunks.entries()) {
       res.write(chunk);
       if (i === 0 && gate) await gate;
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, pause));
     }
     res.end();
   });
@@ -486,5 +488,97 @@ describe("connection-level", () => {
     const error = await catchError(createLedger(clientFor(server), { ledger: "main" }));
     expect(error).toBeInstanceOf(FormanceConnectionError);
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+/** A node:http server that sends the headers and `partial` of a body, then stalls (or drops the connection). */
+async function stallingServer(partial: string, drop = false) {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "Content-Type": "application/json" });
+    res.write(partial);
+    if (drop) setTimeout(() => res.socket?.destroy(), 20);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe("reading the response body", () => {
+  it("the timeout also covers a body that stalls after the headers", async () => {
+    const server = await stallingServer('{"data":');
+    try {
+      const started = Date.now();
+      const error = await catchError(
+        getTransaction(clientFor(server, { timeout: 100, retry: false }), { ledger: "main", id: 1n }),
+      );
+      expect(error).toBeInstanceOf(FormanceTimeoutError);
+      expect(error.message).toContain("100 ms");
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("aborting while the body is read rejects with FormanceAbortError", async () => {
+    const server = await stallingServer('{"data":');
+    try {
+      const error = await catchError(
+        getTransaction(clientFor(server), { ledger: "main", id: 1n }, { signal: AbortSignal.timeout(50) }),
+      );
+      expect(error).toBeInstanceOf(FormanceAbortError);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a connection dropped mid-body is a FormanceConnectionError", async () => {
+    const server = await stallingServer('{"data":{"id":1', true);
+    try {
+      const error = await catchError(getTransaction(clientFor(server), { ledger: "main", id: 1n }));
+      expect(error).toBeInstanceOf(FormanceConnectionError);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("an NDJSON stream may outlast the timeout (it bounds the wait for the response, not the stream)", async () => {
+    const server = await ndjsonServer(['{"id":1}\n', '{"id":2}\n', '{"id":3}\n'], undefined, 40);
+    try {
+      const items: unknown[] = [];
+      const stream = await exportLogs(clientFor(server, { timeout: 30 }), { ledger: "main" });
+      for await (const item of stream) items.push(item);
+      expect(items).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("aborting in the middle of an NDJSON stream rejects the iteration with FormanceAbortError", async () => {
+    const gate = deferred();
+    const server = await ndjsonServer(['{"id":1}\n', '{"id":2}\n'], gate.promise);
+    try {
+      const controller = new AbortController();
+      const stream = await exportLogs(clientFor(server), { ledger: "main" }, { signal: controller.signal });
+      const items: unknown[] = [];
+      const error = await catchError(
+        (async () => {
+          for await (const item of stream) {
+            items.push(item);
+            controller.abort();
+          }
+        })(),
+      );
+      expect(items).toEqual([{ id: 1 }]);
+      expect(error).toBeInstanceOf(FormanceAbortError);
+    } finally {
+      gate.resolve();
+      await server.close();
+    }
   });
 });

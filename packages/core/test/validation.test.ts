@@ -81,6 +81,7 @@ describe("input validation", () => {
     );
     expect(error).toBeInstanceOf(FormanceValidationError);
     expect(error.issues[0].path).toBe("expnd");
+    expect(error.issues[0].message).toBe("Unknown field: not an input of this operation");
     expect(server.requests).toHaveLength(0);
   });
 
@@ -256,5 +257,77 @@ describe("response validation", () => {
       { type: "METADATA", key: "k" },
       { type: "NEW", x: 1 },
     ]);
+  });
+
+  it("strict judges a union by the option that declares the value (no false unknown properties)", async () => {
+    const task = (descriptor: Record<string, v.GenericSchema>) =>
+      v.looseObject({ id: v.string(), descriptor: v.looseObject(descriptor) });
+    const Task = v.union([
+      task({ name: v.optional(v.string()) }),
+      task({ name: v.optional(v.string()), userID: v.optional(v.string()) }),
+      task({ name: v.optional(v.string()), accountID: v.optional(v.string()) }),
+    ]);
+    const op = operation<Operation<Record<string, never>, unknown[]>>({
+      id: "listTasks",
+      name: "test.listTasks",
+      service: "payments",
+      method: "GET",
+      path: "/tasks",
+      output: list(Task),
+      unwrap: "data",
+      scopes: [],
+    });
+    const server = await serve((_, i) => ({
+      body: {
+        data: [
+          { id: "1", descriptor: { name: "a", userID: "u" } },
+          { id: "2", descriptor: { name: "b", accountID: "x" } },
+          ...(i === 1 ? [{ id: "3", descriptor: { name: "c", color: "red" } }] : []),
+        ],
+      },
+    }));
+    const strict = clientFor(server, { validate: "strict" });
+    expect(await op(strict)).toHaveLength(2);
+    const error = await catchError(op(strict));
+    expect(error).toBeInstanceOf(FormanceResponseValidationError);
+    expect(error.issues.map((i: { path: string }) => i.path)).toEqual(["2.descriptor.color"]);
+  });
+
+  it("strict walks objectWithRest: declared keys, rest values, unknown properties inside them", async () => {
+    const Segment: v.GenericSchema = v.objectWithRest(
+      {
+        ".pattern": v.optional(v.string()),
+        ".rules": v.optional(v.looseObject({ min: v.optional(v.number()) })),
+      },
+      v.lazy(() => Segment),
+    );
+    const op = operation<Operation<Record<string, never>, unknown>>({
+      id: "getChart",
+      name: "test.getChart",
+      service: "ledger",
+      method: "GET",
+      path: "/chart",
+      output: v.looseObject({ chart: map(Segment) }),
+      unwrap: "data",
+      scopes: [],
+    });
+    const server = await serve((_, i) => ({
+      body: {
+        data: {
+          chart: {
+            users: {
+              $userID: { ".pattern": "^[0-9]+$", ".rules": { min: 1, ...(i === 1 ? { max: 2 } : {}) } },
+            },
+          },
+        },
+      },
+    }));
+    const strict = clientFor(server, { validate: "strict" });
+    expect(await op(strict)).toEqual({
+      chart: { users: { $userID: { ".pattern": "^[0-9]+$", ".rules": { min: 1 } } } },
+    });
+    const error = await catchError(op(strict));
+    expect(error).toBeInstanceOf(FormanceResponseValidationError);
+    expect(error.issues.map((i: { path: string }) => i.path)).toEqual(["chart.users.$userID..rules.max"]);
   });
 });

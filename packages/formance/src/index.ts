@@ -5,7 +5,6 @@ import { Ledger } from "@formance/ledger";
 import { Orchestration } from "@formance/orchestration";
 import { Payments } from "@formance/payments";
 import { Reconciliation } from "@formance/reconciliation";
-import { Search } from "@formance/search";
 import {
   type APIPromise,
   type ClientOptions,
@@ -14,6 +13,7 @@ import {
   type RequestOptions,
   toClient,
 } from "@formance/sdk-core";
+import { Search } from "@formance/search";
 import { Wallets } from "@formance/wallets";
 import { Webhooks } from "@formance/webhooks";
 import { getVersions } from "./generated/gateway/operations";
@@ -66,7 +66,6 @@ export class Formance {
   }
 }
 
-export { Auth, Ledger, Orchestration, Payments, Reconciliation, Search, Wallets, Webhooks };
-export { createClient };
 export * from "@formance/sdk-core";
 export type * from "./generated/types";
+export { Auth, createClient, Ledger, Orchestration, Payments, Reconciliation, Search, Wallets, Webhooks };

@@ -54,7 +54,9 @@ function expectedPlace(op: SpecOperation): { group: string; method: string } {
 }
 
 describe.skipIf(!hasSpecs)("all operations of operations.json", () => {
-  const operations: SpecOperation[] = hasSpecs ? JSON.parse(readFileSync(join(specDir, "operations.json"), "utf8")) : [];
+  const operations: SpecOperation[] = hasSpecs
+    ? JSON.parse(readFileSync(join(specDir, "operations.json"), "utf8"))
+    : [];
   const sdk = new Formance({ serverURL: "http://127.0.0.1:9" });
   const client = sdk.client;
 
@@ -71,10 +73,14 @@ describe.skipIf(!hasSpecs)("all operations of operations.json", () => {
     }
     const [service, version] = group.split(".") as [string, string];
     // Umbrella: sdk.<service>.<version>.<method>
-    const facade = (sdk as unknown as Record<string, Record<string, Record<string, unknown>>>)[service]![version]!;
+    const facade = (sdk as unknown as Record<string, Record<string, Record<string, unknown>>>)[service]![
+      version
+    ]!;
     expect(typeof facade[method], `sdk.${group}.${method}`).toBe("function");
     // Standalone function with its descriptor
-    const fn = modules[group]![method] as { descriptor: { method: string; path: string; deprecated?: boolean } };
+    const fn = modules[group]![method] as {
+      descriptor: { method: string; path: string; deprecated?: boolean };
+    };
     expect(typeof fn, `@formance/${service}/${version} ${method}`).toBe("function");
     expect(fn.descriptor.method).toBe(op.method);
     expect(client.prefix(service) + fn.descriptor.path).toBe(op.path);

@@ -1,7 +1,8 @@
 // Compile-time contract of DESIGN §4: checked by `vitest --typecheck` and `tsc`.
-import { createClient, type Page, type PagePromise } from "@formance/sdk-core";
-import { createTransaction, listTransactions } from "@formance/ledger/v2";
+
 import type { V2Transaction, V2Volume } from "@formance/ledger";
+import { createTransaction, listTransactions } from "@formance/ledger/v2";
+import { createClient, type Page, type PagePromise } from "@formance/sdk-core";
 import { describe, expectTypeOf, it } from "vitest";
 import { Formance } from "../src/index";
 
@@ -34,7 +35,10 @@ describe("inputs", () => {
     // @ts-expect-error ids are bigint
     sdk.ledger.v2.getTransaction({ ledger: "main", id: "1" });
     sdk.ledger.v2.createTransaction({ ledger: "main", body: { postings: [], timestamp: new Date() } });
-    sdk.ledger.v2.createTransaction({ ledger: "main", body: { postings: [], timestamp: "2024-01-01T00:00:00Z" } });
+    sdk.ledger.v2.createTransaction({
+      ledger: "main",
+      body: { postings: [], timestamp: "2024-01-01T00:00:00Z" },
+    });
   });
 
   it("operations without required inputs take none", () => {
@@ -45,7 +49,10 @@ describe("inputs", () => {
 
   it("per-call options come last", () => {
     const controller = new AbortController();
-    sdk.ledger.v2.getLedger({ ledger: "main" }, { signal: controller.signal, timeout: 5_000, retry: false, headers: { "x-a": "b" } });
+    sdk.ledger.v2.getLedger(
+      { ledger: "main" },
+      { signal: controller.signal, timeout: 5_000, retry: false, headers: { "x-a": "b" } },
+    );
     // @ts-expect-error unknown option
     sdk.ledger.v2.getLedger({ ledger: "main" }, { retries: 3 });
   });

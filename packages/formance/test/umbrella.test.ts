@@ -10,23 +10,29 @@ it("services are created on first access, once, on one shared client and token c
   server = await startServer((req) =>
     req.path === "/api/auth/oauth/token"
       ? { body: { access_token: `tok-${req.text.includes("ledger") ? "l" : "w"}`, expires_in: 3600 } }
-      : { body: { data: { name: "main", id: 1, bucket: "b", metadata: {}, addedAt: "2024-01-01T00:00:00Z" } } },
+      : {
+          body: { data: { name: "main", id: 1, bucket: "b", metadata: {}, addedAt: "2024-01-01T00:00:00Z" } },
+        },
   );
   const sdk = new Formance({ serverURL: server.url, clientId: "id", clientSecret: "secret" });
   expect(sdk.ledger).toBe(sdk.ledger);
   expect(sdk.ledger.client).toBe(sdk.client);
   expect(sdk.wallets.client).toBe(sdk.client);
-  await Promise.all([sdk.ledger.v2.getLedger({ ledger: "main" }), sdk.ledger.v2.getLedger({ ledger: "other" })]);
+  await Promise.all([
+    sdk.ledger.v2.getLedger({ ledger: "main" }),
+    sdk.ledger.v2.getLedger({ ledger: "other" }),
+  ]);
   const tokenRequests = server.requests.filter((r) => r.path === "/api/auth/oauth/token");
   expect(tokenRequests).toHaveLength(1);
-  expect(server.requests.filter((r) => r.path.startsWith("/api/ledger/v2/")).map((r) => r.headers.authorization)).toEqual([
-    "Bearer tok-l",
-    "Bearer tok-l",
-  ]);
+  expect(
+    server.requests.filter((r) => r.path.startsWith("/api/ledger/v2/")).map((r) => r.headers.authorization),
+  ).toEqual(["Bearer tok-l", "Bearer tok-l"]);
 });
 
 it("getVersions sits on the root and uses no service prefix", async () => {
-  server = await startServer(() => ({ body: { region: "eu", env: "sandbox", versions: [{ name: "ledger", version: "v2.4.12", health: true }] } }));
+  server = await startServer(() => ({
+    body: { region: "eu", env: "sandbox", versions: [{ name: "ledger", version: "v2.4.12", health: true }] },
+  }));
   const sdk = new Formance({ serverURL: server.url });
   const versions = await sdk.getVersions();
   expect(server.requests[0]!.url).toBe("/versions");
@@ -34,7 +40,10 @@ it("getVersions sits on the root and uses no service prefix", async () => {
 });
 
 it("a service class built on the umbrella's client, and errors re-exported", async () => {
-  server = await startServer(() => ({ status: 404, body: { errorCode: "LEDGER_NOT_FOUND", errorMessage: "ledger missing not found" } }));
+  server = await startServer(() => ({
+    status: 404,
+    body: { errorCode: "LEDGER_NOT_FOUND", errorMessage: "ledger missing not found" },
+  }));
   const client = createClient({ serverURL: server.url, pathPrefix: { ledger: "" } });
   const ledger = new Ledger(client);
   const error = await ledger.v2.getLedger({ ledger: "missing" }).catch((e: unknown) => e);

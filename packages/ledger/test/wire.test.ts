@@ -84,7 +84,11 @@ describe("ledger v2 on the wire", () => {
 
   it("addMetadataToAccount: 204 with no body resolves to undefined", async () => {
     const ledger = await ledgerFor(() => ({ status: 204 }));
-    const result = await ledger.v2.addMetadataToAccount({ ledger: "main", address: "users:1", body: { tier: "gold" } });
+    const result = await ledger.v2.addMetadataToAccount({
+      ledger: "main",
+      address: "users:1",
+      body: { tier: "gold" },
+    });
     expect(result).toBeUndefined();
     expect(server.requests[0]!.text).toBe('{"tier":"gold"}');
     expect(server.requests[0]!.headers["idempotency-key"]).toMatch(/^[0-9a-f-]{36}$/);
@@ -103,10 +107,15 @@ describe("ledger v2 on the wire", () => {
       { hasMore: true, next: "c2", previous: "c0", data: [tx(1n, 1n)] },
       { hasMore: false, previous: "c1", data: [tx(0n, 2n ** 70n)] },
     ];
-    const ledger = await ledgerFor((_, i) => ({ body: jsonWithBigInts({ cursor: { pageSize: 2, ...pages[i] } }) }));
-    const filter = { $and: [{ $match: { source: "world" } }, { $gte: { timestamp: "2024-01-01T00:00:00Z" } }] };
+    const ledger = await ledgerFor((_, i) => ({
+      body: jsonWithBigInts({ cursor: { pageSize: 2, ...pages[i] } }),
+    }));
+    const filter = {
+      $and: [{ $match: { source: "world" } }, { $gte: { timestamp: "2024-01-01T00:00:00Z" } }],
+    };
     const ids: bigint[] = [];
-    for await (const t of ledger.v2.listTransactions({ ledger: "main", pageSize: 2, body: filter })) ids.push(t.id);
+    for await (const t of ledger.v2.listTransactions({ ledger: "main", pageSize: 2, body: filter }))
+      ids.push(t.id);
     expect(ids).toEqual([3n, 2n, 1n, 0n]);
     const [first, second, third] = server.requests;
     expect(JSON.parse(first!.query.get("query")!)).toEqual(filter);
@@ -116,7 +125,9 @@ describe("ledger v2 on the wire", () => {
   });
 
   it("listTransactions: awaiting gives the first page", async () => {
-    const ledger = await ledgerFor(() => ({ body: { cursor: { pageSize: 1, hasMore: true, next: "n", data: [tx(1n, 1n)] } } }));
+    const ledger = await ledgerFor(() => ({
+      body: { cursor: { pageSize: 1, hasMore: true, next: "n", data: [tx(1n, 1n)] } },
+    }));
     const page = await ledger.v2.listTransactions({ ledger: "main" });
     expect(page.data.map((t) => t.id)).toEqual([1n]);
     expect(page.hasMore).toBe(true);
@@ -128,7 +139,11 @@ describe("ledger v2 on the wire", () => {
     const ledger = await ledgerFor(() => ({ status: 204 }));
     async function* logs() {
       yield { id: 0n, type: "NEW_TRANSACTION", data: { transaction: tx(0n, MAX_U256) } };
-      yield { id: 1n, type: "SET_METADATA", data: { targetType: "ACCOUNT", targetId: "users:1", metadata: {} } };
+      yield {
+        id: 1n,
+        type: "SET_METADATA",
+        data: { targetType: "ACCOUNT", targetId: "users:1", metadata: {} },
+      };
     }
     await ledger.v2.importLogs({ ledger: "fresh", body: logs() });
     const req = server.requests[0]!;
@@ -151,7 +166,10 @@ describe("ledger v2 on the wire", () => {
       `{"id":0,"type":"NEW_TRANSACTION","data":{"transaction":{"id":0,"postings":[{"amount":${MAX_U256}}]}},"date":"2024-01-01T00:00:00.000001Z"}`,
       `{"id":1,"type":"SET_METADATA","data":{},"date":"2024-01-01T00:00:00Z"}`,
     ];
-    const ledger = await ledgerFor(() => ({ headers: { "content-type": "application/octet-stream" }, body: `${lines.join("\n")}\n` }));
+    const ledger = await ledgerFor(() => ({
+      headers: { "content-type": "application/octet-stream" },
+      body: `${lines.join("\n")}\n`,
+    }));
     const logs = [];
     for await (const log of await ledger.v2.exportLogs({ ledger: "main" })) logs.push(log);
     expect(server.requests[0]!.method).toBe("POST");
@@ -189,7 +207,10 @@ describe("standalone functions and ledger v1", () => {
   it("v1 countTransactions: deepObject metadata and HEAD 204 count", async () => {
     server = await startServer(() => ({ status: 204, headers: { count: "3" } }));
     const client = createClient({ serverURL: server.url, pathPrefix: { ledger: "" } });
-    const count = await v1.countTransactions(client, { ledger: "main", metadata: { order: "42", "a b": "c" } });
+    const count = await v1.countTransactions(client, {
+      ledger: "main",
+      metadata: { order: "42", "a b": "c" },
+    });
     expect(count).toBe(3n);
     expect(server.requests[0]!.url).toBe("/main/transactions?metadata%5Border%5D=42&metadata%5Ba+b%5D=c");
   });

@@ -1,3 +1,4 @@
 // @formance/orchestration/v2: one standalone function per operation, e.g. `fn(createClient(options), input)`.
-export * from "./generated/v2/operations";
+
 export type * from "./generated/types";
+export * from "./generated/v2/operations";

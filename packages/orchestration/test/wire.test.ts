@@ -6,7 +6,13 @@ let server: TestServer;
 afterEach(() => server?.close());
 
 it("v2 listInstances: plain filters on the first page, cursor alone after", async () => {
-  const instance = (id: string) => ({ id, workflowID: "wf", createdAt: "2024-01-01T00:00:00Z", updatedAt: "2024-01-01T00:00:00Z", terminated: false });
+  const instance = (id: string) => ({
+    id,
+    workflowID: "wf",
+    createdAt: "2024-01-01T00:00:00Z",
+    updatedAt: "2024-01-01T00:00:00Z",
+    terminated: false,
+  });
   const pages = [
     { pageSize: 1, hasMore: true, next: "c", data: [instance("i1")] },
     { pageSize: 1, hasMore: false, data: [instance("i2")] },
@@ -21,7 +27,10 @@ it("v2 listInstances: plain filters on the first page, cursor alone after", asyn
 });
 
 it("v1 errors use the orchestration error body", async () => {
-  server = await startServer(() => ({ status: 404, body: { errorCode: "NOT_FOUND", errorMessage: "workflow not found" } }));
+  server = await startServer(() => ({
+    status: 404,
+    body: { errorCode: "NOT_FOUND", errorMessage: "workflow not found" },
+  }));
   const orchestration = new Orchestration({ serverURL: server.url });
   const error = await orchestration.v1.getWorkflow({ flowId: "nope" }).catch((e: unknown) => e);
   expect(error).toMatchObject({ status: 404, code: "NOT_FOUND", name: "FormanceNotFoundError" });

@@ -10,9 +10,15 @@ it("getReconciliation: balance maps are exact bigints", async () => {
   server = await startServer(() => ({
     body: jsonWithBigInts({
       data: {
-        id: "r1", policyID: "p1", createdAt: "2024-01-01T00:00:00Z", reconciledAtLedger: "2024-01-01T00:00:00Z",
-        reconciledAtPayments: "2024-01-01T00:00:00Z", status: "OK",
-        paymentsBalances: { "USD/2": big }, ledgerBalances: { "USD/2": big }, driftBalances: { "USD/2": 0n },
+        id: "r1",
+        policyID: "p1",
+        createdAt: "2024-01-01T00:00:00Z",
+        reconciledAtLedger: "2024-01-01T00:00:00Z",
+        reconciledAtPayments: "2024-01-01T00:00:00Z",
+        status: "OK",
+        paymentsBalances: { "USD/2": big },
+        ledgerBalances: { "USD/2": big },
+        driftBalances: { "USD/2": 0n },
       },
     }),
   }));

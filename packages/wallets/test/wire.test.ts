@@ -8,7 +8,16 @@ afterEach(() => server?.close());
 it("debitWallet: 201 with a hold, exact amounts, idempotency key generated", async () => {
   server = await startServer(() => ({
     status: 201,
-    body: jsonWithBigInts({ data: { id: "h1", walletID: "w1", metadata: {}, description: "", asset: "USD/2", destination: { type: "ACCOUNT", identifier: "world" } } }),
+    body: jsonWithBigInts({
+      data: {
+        id: "h1",
+        walletID: "w1",
+        metadata: {},
+        description: "",
+        asset: "USD/2",
+        destination: { type: "ACCOUNT", identifier: "world" },
+      },
+    }),
   }));
   const wallets = new Wallets({ serverURL: server.url });
   const hold = await wallets.v1.debitWallet({
@@ -25,14 +34,30 @@ it("debitWallet: 201 with a hold, exact amounts, idempotency key generated", asy
 it("debitWallet: 204 (immediate debit) resolves to undefined", async () => {
   server = await startServer(() => ({ status: 204 }));
   const wallets = new Wallets({ serverURL: server.url });
-  const hold = await wallets.v1.debitWallet({ id: "w1", body: { amount: { asset: "USD/2", amount: 5n }, metadata: {} } });
+  const hold = await wallets.v1.debitWallet({
+    id: "w1",
+    body: { amount: { asset: "USD/2", amount: 5n }, metadata: {} },
+  });
   expect(hold).toBeUndefined();
 });
 
 it("listWallets: metadata as deepObject, balances as exact bigints", async () => {
   server = await startServer(() => ({
     body: jsonWithBigInts({
-      cursor: { pageSize: 15, hasMore: false, data: [{ id: "w1", name: "main", metadata: {}, createdAt: "2024-01-01T00:00:00Z", ledger: "wallets", balances: { main: { assets: { "USD/2": 2n ** 70n } } } }] },
+      cursor: {
+        pageSize: 15,
+        hasMore: false,
+        data: [
+          {
+            id: "w1",
+            name: "main",
+            metadata: {},
+            createdAt: "2024-01-01T00:00:00Z",
+            ledger: "wallets",
+            balances: { main: { assets: { "USD/2": 2n ** 70n } } },
+          },
+        ],
+      },
     }),
   }));
   const wallets = new Wallets({ serverURL: server.url });

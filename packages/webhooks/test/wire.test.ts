@@ -13,10 +13,13 @@ it("getDeliveries: filters are sent again with the cursor (API-FACTS §2.2)", as
   server = await startServer((_, i) => ({ body: { cursor: { pageSize: 1, ...pages[i] } } }));
   const webhooks = new Webhooks({ serverURL: server.url, validate: "off" });
   const ids: string[] = [];
-  for await (const d of webhooks.v1.getDeliveries({ configId: "c1", status: "failed", pageSize: 1 })) ids.push(d.id);
+  for await (const d of webhooks.v1.getDeliveries({ configId: "c1", status: "failed", pageSize: 1 }))
+    ids.push(d.id);
   expect(ids).toEqual(["d1", "d2"]);
   expect(server.requests[0]!.url).toBe("/api/webhooks/deliveries?configId=c1&status=failed&pageSize=1");
-  expect(server.requests[1]!.url).toBe("/api/webhooks/deliveries?configId=c1&status=failed&cursor=n1&pageSize=1");
+  expect(server.requests[1]!.url).toBe(
+    "/api/webhooks/deliveries?configId=c1&status=failed&cursor=n1&pageSize=1",
+  );
 });
 
 it("replayDelivery: the mandatory Idempotency-Key is generated when omitted", async () => {

@@ -1,10 +1,19 @@
 // Where the specs and the servers disagree, the servers win. Each rule below cites the section of
 // API-FACTS.md (shared docs) that documents the real behaviour. One table, read top to bottom.
 
-const ID = (...ids) => (op) => ids.includes(op.operationId);
+const ID =
+  (...ids) =>
+  (op) =>
+    ids.includes(op.operationId);
 const LEDGER_V2_FILTERS = ID(
-  "v2ListLedgers", "v2ListAccounts", "v2CountAccounts", "v2ListTransactions", "v2CountTransactions",
-  "v2GetBalancesAggregated", "v2GetVolumesWithBalances", "v2ListLogs",
+  "v2ListLedgers",
+  "v2ListAccounts",
+  "v2CountAccounts",
+  "v2ListTransactions",
+  "v2CountTransactions",
+  "v2GetBalancesAggregated",
+  "v2GetVolumesWithBalances",
+  "v2ListLogs",
 );
 
 export const RULES = [
@@ -24,7 +33,9 @@ export const RULES = [
     section: "§2.5, §3.3",
     rule: "payments v1 listAccounts has its own string `query` parameter; its optional GET body is dropped.",
     when: (op) => op.operationId === "listAccounts" && op.service === "payments",
-    apply: (fix) => { fix.dropBody = true; },
+    apply: (fix) => {
+      fix.dropBody = true;
+    },
   },
   {
     section: "§1.1, §1.2",
@@ -36,31 +47,43 @@ export const RULES = [
     section: "§4",
     rule: "HEAD counts return the `Count` header as a bigint; 204 (and the spec's 200 for v1 countTransactions) accepted.",
     when: ID("countAccounts", "countTransactions", "v2CountAccounts", "v2CountTransactions"),
-    apply: (fix, op) => { if (op.service === "ledger") fix.kind = "count"; },
+    apply: (fix, op) => {
+      if (op.service === "ledger") fix.kind = "count";
+    },
   },
   {
     section: "§8.1",
     rule: "v2ImportLogs takes a stream, Blob, bytes, string or async iterable of logs (sent as NDJSON octet-stream).",
     when: ID("v2ImportLogs"),
-    apply: (fix) => { fix.streamBody = true; },
+    apply: (fix) => {
+      fix.streamBody = true;
+    },
   },
   {
     section: "§8.1",
     rule: "v2ExportLogs answers NDJSON: an async iterable of log objects parsed losslessly.",
     when: ID("v2ExportLogs"),
-    apply: (fix) => { fix.kind = "ndjson"; fix.outputRef = "V2Log"; },
+    apply: (fix) => {
+      fix.kind = "ndjson";
+      fix.outputRef = "V2Log";
+    },
   },
   {
     section: "§8.3",
     rule: "v3ListConnectorCapabilities answers 304 Not Modified to a matching If-None-Match: a success with no body.",
     when: ID("v3ListConnectorCapabilities"),
-    apply: (fix) => { fix.extraSuccess.push(304); fix.maybeEmpty = true; },
+    apply: (fix) => {
+      fix.extraSuccess.push(304);
+      fix.maybeEmpty = true;
+    },
   },
   {
     section: "§8.3",
     rule: "debitWallet answers 201 with a hold (pending debit) or 204 with no body.",
     when: ID("debitWallet"),
-    apply: (fix) => { fix.maybeEmpty = true; },
+    apply: (fix) => {
+      fix.maybeEmpty = true;
+    },
   },
   {
     section: "§7.2, §7.3",
@@ -68,34 +91,46 @@ export const RULES = [
     when: () => true,
     apply: (fix, op) => {
       fix.defaultScopes = (service) =>
-        service === "gateway" ? [] : [`${service}:${op.method === "GET" || op.method === "HEAD" ? "read" : "write"}`];
+        service === "gateway"
+          ? []
+          : [`${service}:${op.method === "GET" || op.method === "HEAD" ? "read" : "write"}`];
     },
   },
   {
     section: "§5.1",
     rule: "Idempotency-Key headers are optional inputs; when omitted the SDK generates one per call and reuses it on retries. The ledger v1 write operations accept the header too although the spec omits it.",
     when: ID("createTransaction", "addMetadataOnTransaction", "addMetadataToAccount", "revertTransaction"),
-    apply: (fix, op) => { if (op.service === "ledger") fix.idempotencyHeader = "Idempotency-Key"; },
+    apply: (fix, op) => {
+      if (op.service === "ledger") fix.idempotencyHeader = "Idempotency-Key";
+    },
   },
   {
     section: "§5.1",
     rule: "webhooks replays declare Idempotency-Key as required; the SDK generates one when omitted.",
     when: ID("replayDeliveries", "replayDelivery"),
-    apply: (fix) => { fix.optionalParams.push("Idempotency-Key"); },
+    apply: (fix) => {
+      fix.optionalParams.push("Idempotency-Key");
+    },
   },
   {
     section: "§2.2",
     rule: "With a cursor the servers ignore other inputs, except the ledger (which honours pageSize) and webhooks deliveries (filters must be sent again).",
-    when: (op) => op.service === "ledger" || ["getDeliveries", "getDeliveryAttempts"].includes(op.operationId),
+    when: (op) =>
+      op.service === "ledger" || ["getDeliveries", "getDeliveryAttempts"].includes(op.operationId),
     apply: (fix, op) => {
-      fix.keepOnNextPage = op.service === "ledger" ? ["pageSize"] : ["configId", "status", "createdAtFrom", "createdAtTo", "pageSize"];
+      fix.keepOnNextPage =
+        op.service === "ledger"
+          ? ["pageSize"]
+          : ["configId", "status", "createdAtFrom", "createdAtTo", "pageSize"];
     },
   },
   {
     section: "§2.4",
     rule: "v2RunQuery pages through a body cursor and answers a oneOf of cursors: it is a plain call, not auto-paginated.",
     when: ID("v2RunQuery"),
-    apply: (fix) => { fix.notPaged = true; },
+    apply: (fix) => {
+      fix.notPaged = true;
+    },
   },
 ];
 
@@ -113,7 +148,7 @@ export const NOT_SERVED = {
   getMapping: "Not served by ledger v2.4.12 (no route): answers 404.",
   updateMapping: "Not served by ledger v2.4.12 (no route): answers 404.",
   runScript: "Not served by ledger v2.4.12 (no route): answers 404. Use createTransaction with a script.",
-  CreateTransactions: "ledger v2.4.12 answers 400 \"not supported\"; use createTransaction or v2 createBulk.",
+  CreateTransactions: 'ledger v2.4.12 answers 400 "not supported"; use createTransaction or v2 createBulk.',
   connectorsTransfer: "Not served by payments v3.4.0 (no route).",
   v2GetServerInfo: "Not served by flows v2.6.0 under /v2; use v1 getServerInfo.",
 };
@@ -133,7 +168,9 @@ export const CORRECTIONS = {
       notPaged: false,
       defaultScopes: () => [],
       paramSchema: (p, schema) =>
-        p.in === "header" && p.name.toLowerCase() === "count" ? { type: "integer", format: "bigint" } : schema,
+        p.in === "header" && p.name.toLowerCase() === "count"
+          ? { type: "integer", format: "bigint" }
+          : schema,
     };
     for (const rule of RULES) if (rule.when(op) && rule.apply) rule.apply(fix, op);
     return fix;

@@ -1,9 +1,10 @@
 // One file per service version: for each operation its input type and its descriptor.
 import { NOT_SERVED } from "./corrections.mjs";
-import { doc, key, pure, refName } from "./schemas.mjs";
+import { doc, key, pure } from "./schemas.mjs";
 import { pascal } from "./spec.mjs";
 
-const STREAM_TYPE = "ReadableStream<Uint8Array> | Blob | Uint8Array | ArrayBuffer | string | AsyncIterable<unknown>";
+const STREAM_TYPE =
+  "ReadableStream<Uint8Array> | Blob | Uint8Array | ArrayBuffer | string | AsyncIterable<unknown>";
 
 /** What the call resolves to, and where it sits in the response. */
 function shapeOf(n, emitter) {
@@ -22,7 +23,8 @@ function shapeOf(n, emitter) {
     const cursor = emitter.deref(props.cursor);
     const merged = cursor.allOf ? emitter.mergeAllOf(cursor) : cursor;
     const data = merged.properties?.data;
-    const paged = data && merged.properties?.hasMore && n.params.some((p) => p.field === "cursor") && !fix.notPaged;
+    const paged =
+      data && merged.properties?.hasMore && n.params.some((p) => p.field === "cursor") && !fix.notPaged;
     if (paged) return { kind: "page", unwrap: "cursor", item: data.items, type: null };
     if (names.length === 1) return { kind: "json", unwrap: "cursor", schema: props.cursor };
   }
@@ -48,11 +50,18 @@ export function operationsFile(header, service, version, normalised, emitter) {
       const isKey = p.in === "header" && p.wire.toLowerCase() === "idempotency-key";
       const required = p.required && !isKey;
       const type = useType(emitter.ts(p.schema, "in"));
-      const note = [p.description, isKey ? "Generated per call when omitted, and reused on every retry." : "", p.deprecated ? "@deprecated" : ""]
+      const note = [
+        p.description,
+        isKey ? "Generated per call when omitted, and reused on every retry." : "",
+        p.deprecated ? "@deprecated" : "",
+      ]
         .filter(Boolean)
         .join("\n\n");
       fields.push(`${doc(note, "  ")}  ${key(p.field)}${required ? "" : "?"}: ${type};\n`);
-      const schema = p.style === "deepObject" ? "v.record(v.string(), v.unknown())" : emitter.valibot(p.schema, { forwardRefs: false });
+      const schema =
+        p.style === "deepObject"
+          ? "v.record(v.string(), v.unknown())"
+          : emitter.valibot(p.schema, { forwardRefs: false });
       schemaFields.push(`${key(p.field)}: ${required ? schema : `v.optional(${schema})`}`);
       const wire = p.wire === p.field ? "" : `:${p.wire}`;
       params[p.field] = `${p.in}${wire || (p.style ? `:${p.wire}` : "")}${p.style ? `:${p.style}` : ""}`;
@@ -60,12 +69,17 @@ export function operationsFile(header, service, version, normalised, emitter) {
     let bodyKind;
     if (n.fix.streamBody || n.body?.as === "stream") {
       bodyKind = "stream";
-      fields.push(`${doc("The log stream: NDJSON bytes, or an async iterable of log objects (e.g. the result of exportLogs).", "  ")}  body: ${STREAM_TYPE};\n`);
+      fields.push(
+        `${doc("The log stream: NDJSON bytes, or an async iterable of log objects (e.g. the result of exportLogs).", "  ")}  body: ${STREAM_TYPE};\n`,
+      );
       schemaFields.push("body: v.unknown()");
     } else if (n.body) {
       bodyKind = n.body.as;
       const type = useType(emitter.ts(n.body.schema, "in"));
-      const note = n.body.as === "query" ? "Filter (query builder JSON), sent as the `query` URL parameter." : n.body.description;
+      const note =
+        n.body.as === "query"
+          ? "Filter (query builder JSON), sent as the `query` URL parameter."
+          : n.body.description;
       fields.push(`${doc(note, "  ")}  body${n.body.required ? "" : "?"}: ${type};\n`);
       const schema = emitter.valibot(n.body.schema, {});
       schemaFields.push(`body: ${n.body.required ? schema : `v.optional(${schema})`}`);
@@ -78,6 +92,7 @@ export function operationsFile(header, service, version, normalised, emitter) {
       outputExpr = emitter.valibot(shape.item, {});
       outType = useType(emitter.ts(shape.item, "out"));
     } else if (shape.kind === "ndjson") {
+      outputExpr = emitter.valibot({ $ref: `#/components/schemas/${n.fix.outputRef}` }, {});
       outType = useType(shape.type);
     } else if (shape.schema) {
       outputExpr = emitter.valibot(shape.schema, {});
@@ -93,7 +108,9 @@ export function operationsFile(header, service, version, normalised, emitter) {
       path: JSON.stringify(n.path),
     };
     if (Object.keys(params).length) {
-      descriptor.params = `{ ${Object.entries(params).map(([f, l]) => `${key(f)}: ${JSON.stringify(l)}`).join(", ")} }`;
+      descriptor.params = `{ ${Object.entries(params)
+        .map(([f, l]) => `${key(f)}: ${JSON.stringify(l)}`)
+        .join(", ")} }`;
     }
     if (bodyKind) descriptor.body = JSON.stringify(bodyKind);
     if (schemaFields.length) descriptor.input = pure(`v.strictObject({ ${schemaFields.join(", ")} })`);
@@ -123,7 +140,9 @@ export function operationsFile(header, service, version, normalised, emitter) {
     blocks.push(
       `${doc(`Input of {@link ${n.method}}.`)}export interface ${inputName} {\n${fields.join("")}}\n\n` +
         `${doc(notes.join("\n\n"))}export const ${n.method}: ${opType}<${inputName}, ${outType}> = /* @__PURE__ */ operation({\n` +
-        Object.entries(descriptor).map(([k, v]) => `  ${k}: ${v},\n`).join("") +
+        Object.entries(descriptor)
+          .map(([k, v]) => `  ${k}: ${v},\n`)
+          .join("") +
         "});\n",
     );
   }
@@ -134,8 +153,10 @@ export function operationsFile(header, service, version, normalised, emitter) {
     `import * as v from "valibot";`,
     `import { ${[...core, ...emitter.helpers].sort(byName).join(", ")} } from "@formance/sdk-core";`,
   ];
-  if (emitter.usedSchemas.size) lines.push(`import { ${[...emitter.usedSchemas].sort().join(", ")} } from "../schemas";`);
-  if (emitter.usedTypes.size) lines.push(`import type { ${[...emitter.usedTypes].sort().join(", ")} } from "../types";`);
+  if (emitter.usedSchemas.size)
+    lines.push(`import { ${[...emitter.usedSchemas].sort().join(", ")} } from "../schemas";`);
+  if (emitter.usedTypes.size)
+    lines.push(`import type { ${[...emitter.usedTypes].sort().join(", ")} } from "../types";`);
   return `${lines.join("\n")}\n\n${blocks.join("\n")}`;
 }
 
@@ -161,10 +182,15 @@ export function ${className[0].toLowerCase()}${className.slice(1)}${version.toUp
 /** The service class: `new Ledger(options | client)` with lazy `v1`, `v2`. */
 export function serviceFile(header, className, versions) {
   const factory = (v) => `${className[0].toLowerCase()}${className.slice(1)}${v.toUpperCase()}`;
-  const imports = versions.map((v) => `import { ${factory(v)}, type ${className}${v.toUpperCase()} } from "./${v}/facade";`).join("\n");
+  const imports = versions
+    .map((v) => `import { ${factory(v)}, type ${className}${v.toUpperCase()} } from "./${v}/facade";`)
+    .join("\n");
   const fields = versions.map((v) => `  #${v}: ${className}${v.toUpperCase()} | undefined;`).join("\n");
   const getters = versions
-    .map((v) => `  /** ${className} API ${v}. */\n  get ${v}(): ${className}${v.toUpperCase()} {\n    return (this.#${v} ??= ${factory(v)}(this.client));\n  }`)
+    .map(
+      (v) =>
+        `  /** ${className} API ${v}. */\n  get ${v}(): ${className}${v.toUpperCase()} {\n    return (this.#${v} ??= ${factory(v)}(this.client));\n  }`,
+    )
     .join("\n\n");
   return `${header}import { type ClientOptions, type CoreClient, toClient } from "@formance/sdk-core";
 ${imports}

@@ -47,12 +47,45 @@ export function doc(text, indent = "") {
 
 /** Names the core package exports: a component with one of these names gets the service as prefix. */
 const RESERVED = new Set([
-  "APIPromise", "Bound", "ClientOptions", "CloudEnvironment", "CloudServer", "CoreClient", "HttpMethod", "LogEntry",
-  "Logger", "Operation", "OperationDescriptor", "Page", "PageOperation", "PagePromise", "RequestOptions", "Result",
-  "RetryOptions", "Schema", "TokenSource", "ValidationMode", "ValidationIssue",
+  "APIPromise",
+  "Bound",
+  "ClientOptions",
+  "CloudEnvironment",
+  "CloudServer",
+  "CoreClient",
+  "HttpMethod",
+  "LogEntry",
+  "Logger",
+  "Operation",
+  "OperationDescriptor",
+  "Page",
+  "PageOperation",
+  "PagePromise",
+  "RequestOptions",
+  "Result",
+  "RetryOptions",
+  "Schema",
+  "TokenSource",
+  "ValidationMode",
+  "ValidationIssue",
   // JavaScript and fetch globals: a component named like one would shadow it.
-  "Array", "Blob", "Boolean", "Date", "Error", "Function", "Headers", "Map", "Number", "Object", "Promise",
-  "Record", "Request", "Response", "Set", "String", "Symbol",
+  "Array",
+  "Blob",
+  "Boolean",
+  "Date",
+  "Error",
+  "Function",
+  "Headers",
+  "Map",
+  "Number",
+  "Object",
+  "Promise",
+  "Record",
+  "Request",
+  "Response",
+  "Set",
+  "String",
+  "Symbol",
 ]);
 
 export class SchemaEmitter {
@@ -102,8 +135,10 @@ export class SchemaEmitter {
   #refsOf(node, out = new Set()) {
     if (Array.isArray(node)) for (const n of node) this.#refsOf(n, out);
     else if (node && typeof node === "object") {
-      if (typeof node.$ref === "string" && node.$ref.startsWith("#/components/schemas/")) out.add(refName(node.$ref));
-      for (const [k, v] of Object.entries(node)) if (k !== "example" && k !== "examples") this.#refsOf(v, out);
+      if (typeof node.$ref === "string" && node.$ref.startsWith("#/components/schemas/"))
+        out.add(refName(node.$ref));
+      for (const [k, v] of Object.entries(node))
+        if (k !== "example" && k !== "examples") this.#refsOf(v, out);
     }
     return out;
   }
@@ -171,6 +206,11 @@ export class SchemaEmitter {
       const inner = this.valibot(p, ctx);
       return `${key(name)}: ${required.has(name) ? inner : `v.optional(${inner})`}`;
     });
+    const rest = s.additionalProperties;
+    if (rest && rest !== true && Object.keys(rest).length) {
+      // Declared properties plus typed extra keys (e.g. a ledger chart segment's sub-accounts).
+      return `v.objectWithRest({ ${entries.join(", ")} }, ${this.valibot(rest, ctx)})`;
+    }
     return `v.looseObject({ ${entries.join(", ")} })`;
   }
 
@@ -236,7 +276,8 @@ export class SchemaEmitter {
     }
     let out;
     if (s.allOf) out = this.#objectTs(this.mergeAllOf(s), mode, ctx, indent);
-    else if (s.oneOf || s.anyOf) out = (s.oneOf ?? s.anyOf).map((o) => this.ts(o, mode, ctx, indent)).join(" | ");
+    else if (s.oneOf || s.anyOf)
+      out = (s.oneOf ?? s.anyOf).map((o) => this.ts(o, mode, ctx, indent)).join(" | ");
     else {
       const type = s.type ?? (s.properties || s.additionalProperties ? "object" : undefined);
       switch (type) {
@@ -280,15 +321,29 @@ export class SchemaEmitter {
 
   members(s, mode, ctx, indent) {
     const required = new Set(s.required ?? []);
-    return Object.entries(s.properties ?? {})
-      .map(([name, p]) => {
-        const d = this.deref(p);
-        const note = [p.description ?? (p.$ref ? undefined : d.description), p.deprecated || d.deprecated ? "@deprecated" : ""]
-          .filter(Boolean)
-          .join("\n\n");
-        return `${doc(note, indent)}${indent}${key(name)}${required.has(name) ? "" : "?"}: ${this.ts(p, mode, ctx, indent)};\n`;
-      })
-      .join("");
+    const rest = s.additionalProperties;
+    let index = "";
+    if (rest && rest !== true && Object.keys(rest).length && Object.keys(s.properties ?? {}).length) {
+      // An index signature must admit the declared properties too.
+      const types = new Set([this.ts(rest, mode, ctx, indent)]);
+      for (const p of Object.values(s.properties)) types.add(this.ts(p, mode, ctx, indent));
+      index = `${indent}[key: string]: ${[...types].join(" | ")} | undefined;\n`;
+    }
+    return (
+      index +
+      Object.entries(s.properties ?? {})
+        .map(([name, p]) => {
+          const d = this.deref(p);
+          const note = [
+            p.description ?? (p.$ref ? undefined : d.description),
+            p.deprecated || d.deprecated ? "@deprecated" : "",
+          ]
+            .filter(Boolean)
+            .join("\n\n");
+          return `${doc(note, indent)}${indent}${key(name)}${required.has(name) ? "" : "?"}: ${this.ts(p, mode, ctx, indent)};\n`;
+        })
+        .join("")
+    );
   }
 
   // ---- files ----
@@ -315,7 +370,8 @@ export class SchemaEmitter {
         const typeName = this.typeName(name, mode);
         const merged = s.allOf ? this.mergeAllOf(s) : s;
         const description = [s.description, s.deprecated ? "@deprecated" : ""].filter(Boolean).join("\n\n");
-        const isInterface = !s.oneOf && !s.anyOf && !s.nullable && Object.keys(merged.properties ?? {}).length > 0;
+        const isInterface =
+          !s.oneOf && !s.anyOf && !s.nullable && Object.keys(merged.properties ?? {}).length > 0;
         out.push(
           isInterface
             ? `${doc(description)}export interface ${typeName} {\n${this.members(merged, mode, ctx, "  ")}}\n`

@@ -18,14 +18,18 @@ export const SERVICES = {
 
 export function loadSpecs(dir) {
   const docs = {};
-  for (const [service, { file }] of Object.entries(SERVICES)) docs[service] = parse(readFileSync(join(dir, file), "utf8"));
+  for (const [service, { file }] of Object.entries(SERVICES))
+    docs[service] = parse(readFileSync(join(dir, file), "utf8"));
   const operations = JSON.parse(readFileSync(join(dir, "operations.json"), "utf8"));
   return { docs, operations };
 }
 
 const lowerFirst = (s) => s[0].toLowerCase() + s.slice(1);
 export const camel = (s) => lowerFirst(s.replace(/[_\-.]+([a-zA-Z0-9])/g, (_, c) => c.toUpperCase()));
-export const pascal = (s) => { const c = camel(s); return c[0].toUpperCase() + c.slice(1); };
+export const pascal = (s) => {
+  const c = camel(s);
+  return c[0].toUpperCase() + c.slice(1);
+};
 
 /** DESIGN §4: operationId minus its version prefix, first letter lower-cased, under the tag's version. */
 export function placement(op) {
@@ -36,10 +40,14 @@ export function placement(op) {
 }
 
 export function resolver(doc) {
-  const get = (ref) => ref.slice(2).split("/").reduce((node, key) => node[key.replace(/~1/g, "/").replace(/~0/g, "~")], doc);
+  const get = (ref) =>
+    ref
+      .slice(2)
+      .split("/")
+      .reduce((node, key) => node[key.replace(/~1/g, "/").replace(/~0/g, "~")], doc);
   return function deref(node) {
     let seen = 0;
-    while (node && node.$ref) {
+    while (node?.$ref) {
       node = get(node.$ref);
       if (++seen > 20) throw new Error("reference loop");
     }
@@ -53,7 +61,8 @@ export function normalise(op, doc) {
   const where = placement(op);
   const item = doc.paths[op.path];
   const spec = item?.[op.method.toLowerCase()];
-  if (!spec) throw new Error(`${op.operationId}: ${op.method} ${op.path} not found in the ${op.service} spec`);
+  if (!spec)
+    throw new Error(`${op.operationId}: ${op.method} ${op.path} not found in the ${op.service} spec`);
   const fix = CORRECTIONS.forOperation(op, spec);
 
   // Parameters: path-item level first, operation level overrides (same name and location).
@@ -66,7 +75,8 @@ export function normalise(op, doc) {
   for (const p of byKey.values()) {
     if (p["x-speakeasy-ignore"]) continue; // legacy snake_case duplicates the servers never read (§2.7)
     const field = camel(p.name);
-    if (params.some((q) => q.field === field)) throw new Error(`${op.operationId}: duplicate input field ${field}`);
+    if (params.some((q) => q.field === field))
+      throw new Error(`${op.operationId}: duplicate input field ${field}`);
     const schema = p.schema ?? p.content?.["application/json"]?.schema ?? { type: "string" };
     params.push({
       field,

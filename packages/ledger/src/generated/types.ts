@@ -493,6 +493,7 @@ export type V2ChartOfAccounts = Record<string, V2ChartSegment>;
 
 /** Segment within a chart of accounts */
 export interface V2ChartSegment {
+  [key: string]: V2ChartSegment | Record<string, unknown> | string | V2ChartAccountRules | Record<string, V2ChartAccountMetadata> | undefined;
   ".self"?: Record<string, unknown>;
   ".pattern"?: string;
   ".rules"?: V2ChartAccountRules;

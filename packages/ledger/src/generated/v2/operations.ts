@@ -484,6 +484,7 @@ export const exportLogs: Operation<ExportLogsInput, AsyncIterable<V2Log>> = /* @
   path: "/v2/{ledger}/logs/export",
   params: { ledger: "path" },
   input: /*#__PURE__*/v.strictObject({ ledger: /*#__PURE__*/v.string() }),
+  output: V2LogSchema,
   kind: "ndjson",
   scopes: ["ledger:write"],
 });
