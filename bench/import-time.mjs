@@ -20,7 +20,10 @@ const CANDIDATES = [
   { id: "ledger", label: "ours: `@formance/ledger`, `new Ledger()`.v2" },
   { id: "standalone", label: "ours: `@formance/sdk-core` + `@formance/ledger/v2`, `createClient()`" },
   { id: "previous", label: "previous: `@formance/formance-sdk`, `new SDK()`.ledger.v2" },
-  { id: "previous-standalone", label: "previous: `core.js` + `funcs/ledgerV2CreateTransaction.js`, `new SDKCore()`" },
+  {
+    id: "previous-standalone",
+    label: "previous: `core.js` + `funcs/ledgerV2CreateTransaction.js`, `new SDKCore()`",
+  },
   { id: "umbrella", preload: true, label: "ours: umbrella, fetch (undici) already loaded" },
   { id: "ledger", preload: true, label: "ours: `@formance/ledger`, fetch (undici) already loaded" },
   { id: "previous", preload: true, label: "previous: `new SDK()`, fetch (undici) already loaded" },
@@ -29,7 +32,10 @@ const CANDIDATES = [
 function once({ id, preload }) {
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [CHILD, id, preload ? "preload-fetch" : ""], { cwd: BENCH_DIR, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [CHILD, id, preload ? "preload-fetch" : ""], {
+      cwd: BENCH_DIR,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.on("error", reject);

@@ -6,6 +6,8 @@
 //   npx esbuild packages/core/src/json.ts --format=esm --outfile=/tmp/json.mjs
 //
 // Options (after the module path): --runs=N (default 60), --size=BYTES (default 1000000).
+// With `node --expose-gc`, a full GC runs before each timed call: steadier numbers, but the cost of
+// collecting each call's own garbage is then partly left out.
 // Plain Node ESM, no dependencies.
 
 import { existsSync } from "node:fs";
@@ -111,6 +113,7 @@ function compare(fns) {
   const samples = fns.map(() => []);
   for (let r = 0; r < RUNS; r++) {
     fns.forEach((fn, i) => {
+      globalThis.gc?.();
       const t0 = performance.now();
       const out = fn();
       samples[i].push(performance.now() - t0);
@@ -144,7 +147,8 @@ for (const big of [false, true]) {
   rows.push([`stringify, ${label}`, (text.length / 1e6).toFixed(2), s0, s1]);
 }
 
-console.log(`Node ${process.version}, ${RUNS} runs (median), module ${modulePath}\n`);
+const gcNote = globalThis.gc ? ", gc before each run" : "";
+console.log(`Node ${process.version}, ${RUNS} runs (median${gcNote}), module ${modulePath}\n`);
 console.log("| case | MB | JSON.* | lossless | ratio |");
 console.log("| --- | ---: | ---: | ---: | ---: |");
 for (const [name, mb, base, ours] of rows) {

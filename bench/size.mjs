@@ -172,7 +172,13 @@ async function measureOurs() {
   const jobs = [
     ...CALLS.filter((c) => c.sdk === "ours").map(async (c) => {
       const b = await bundle(c.code);
-      results[c.id] = { label: c.label, min: b.min, gz: b.gz, ops: operationsCarried(b.text), breakdown: breakdown(b.inputs) };
+      results[c.id] = {
+        label: c.label,
+        min: b.min,
+        gz: b.gz,
+        ops: operationsCarried(b.text),
+        breakdown: breakdown(b.inputs),
+      };
     }),
     ...list.map(async (e) => {
       const code = `export * from "${e.spec}";`;
@@ -186,7 +192,11 @@ async function measureOurs() {
   ];
   await Promise.all(jobs);
   // Stable key order (jobs finish in any order).
-  return Object.fromEntries(Object.keys(results).sort().map((k) => [k, results[k]]));
+  return Object.fromEntries(
+    Object.keys(results)
+      .sort()
+      .map((k) => [k, results[k]]),
+  );
 }
 
 async function measurePrevious() {
@@ -216,7 +226,11 @@ function readBudgets() {
 function writeBudgets(ours) {
   const budgets = {};
   for (const [id, r] of Object.entries(ours)) {
-    budgets[id] = { limit: budgetFor(id, r.gz), measured: r.gz, ...(TARGETS[id] ? { target: TARGETS[id] } : {}) };
+    budgets[id] = {
+      limit: budgetFor(id, r.gz),
+      measured: r.gz,
+      ...(TARGETS[id] ? { target: TARGETS[id] } : {}),
+    };
   }
   const file = {
     $comment:
@@ -241,7 +255,13 @@ function check(ours, budgets) {
       status = "OVER";
       failures.push(`${id}: ${r.gz} B gz > budget ${b.limit} B`);
     }
-    rows.push([id, `${r.gz} B`, b ? `${b.limit} B` : "-", b ? `${((r.gz / b.limit) * 100).toFixed(0)}%` : "-", status]);
+    rows.push([
+      id,
+      `${r.gz} B`,
+      b ? `${b.limit} B` : "-",
+      b ? `${((r.gz / b.limit) * 100).toFixed(0)}%` : "-",
+      status,
+    ]);
   }
   for (const id of Object.keys(budgets)) {
     if (!ours[id]) failures.push(`${id}: budgeted but not measured (entry removed? run --update)`);
@@ -271,7 +291,16 @@ function render(ours, prev, budgets) {
   }
   out.push(
     table(
-      ["", "ours gz", "ours min", "ledger ops carried", "previous gz (npm)", "ours / previous", "previous gz (its TS sources)", "target"],
+      [
+        "",
+        "ours gz",
+        "ours min",
+        "ledger ops carried",
+        "previous gz (npm)",
+        "ours / previous",
+        "previous gz (its TS sources)",
+        "target",
+      ],
       rows,
     ),
   );
@@ -282,7 +311,12 @@ function render(ours, prev, budgets) {
   );
   const s = call("call/standalone");
   out.push("Where the standalone bundle's minified bytes come from:\n");
-  out.push(table(["module", "min bytes"], s.breakdown.slice(0, 12).map(([n, b]) => [n, String(b)])));
+  out.push(
+    table(
+      ["module", "min bytes"],
+      s.breakdown.slice(0, 12).map(([n, b]) => [n, String(b)]),
+    ),
+  );
   out.push("\n### Whole entry points (`export * from ...`), minified + gzip -9\n");
   const entryRows = Object.entries(ours)
     .filter(([id]) => id.startsWith("entry/"))
@@ -293,8 +327,20 @@ function render(ours, prev, budgets) {
       kb(r.min),
       budgets[id] ? `${kb(budgets[id].limit)}${r.gz > budgets[id].limit ? " **over**" : ""}` : "-",
     ]);
-  if (prev) entryRows.push(["`@formance/formance-sdk` (previous)", kb(prev["prev/entry"].gz), "-", kb(prev["prev/entry"].min), "-"]);
-  out.push(table(["entry", "gz (with deps)", "gz (own code, deps external)", "min (with deps)", "budget"], entryRows));
+  if (prev)
+    entryRows.push([
+      "`@formance/formance-sdk` (previous)",
+      kb(prev["prev/entry"].gz),
+      "-",
+      kb(prev["prev/entry"].min),
+      "-",
+    ]);
+  out.push(
+    table(
+      ["entry", "gz (with deps)", "gz (own code, deps external)", "min (with deps)", "budget"],
+      entryRows,
+    ),
+  );
   return out.join("\n");
 }
 

@@ -57,6 +57,8 @@ function sh(cmd, args, env = {}) {
 }
 
 let pnpm;
+// Declaration builds are CPU-bound: more than a few at once only thrash a small machine.
+const TURBO_CONCURRENCY = "--concurrency=3";
 const run = (...args) => sh(pnpm, args);
 
 const stages = {
@@ -65,9 +67,9 @@ const stages = {
     run("install", ...(process.env.CI ? ["--frozen-lockfile"] : []));
   },
   unit() {
-    run("turbo", "run", "build");
+    run("turbo", "run", "build", TURBO_CONCURRENCY);
     run("biome", "ci", ".");
-    run("turbo", "run", "typecheck", "test", "lint:package");
+    run("turbo", "run", "typecheck", "test", "lint:package", TURBO_CONCURRENCY);
     if (specsAvailable()) run("codegen:check");
   },
   contract() {
@@ -79,11 +81,11 @@ const stages = {
     run("run", "test:e2e:run");
   },
   demo() {
-    run("turbo", "run", "build");
+    run("turbo", "run", "build", TURBO_CONCURRENCY);
     run("run", "demo:run");
   },
   bench() {
-    run("turbo", "run", "build");
+    run("turbo", "run", "build", TURBO_CONCURRENCY);
     run("run", "bench:run");
   },
 };

@@ -32,7 +32,10 @@ const JSON_VALUE_FLAGS = new Set(["json", "rounds", "calls", "runs", "items"]);
 /** Writes the machine-readable result when `--json=<file>` was given (what run.mjs reads). */
 export function writeJSON(args, value) {
   if (typeof args.json === "string") {
-    writeFileSync(args.json, `${JSON.stringify(value, (_, v) => (typeof v === "bigint" ? String(v) : v), 2)}\n`);
+    writeFileSync(
+      args.json,
+      `${JSON.stringify(value, (_, v) => (typeof v === "bigint" ? String(v) : v), 2)}\n`,
+    );
   }
 }
 
@@ -48,11 +51,21 @@ export const ms = (value) => `${value.toFixed(1)} ms`;
 export const us = (value) => `${value < 10 ? value.toFixed(1) : Math.round(value)} µs`;
 export const x = (value) => `${value.toFixed(2)}x`;
 
-/** A markdown table; `align` is a string of `l`/`r` per column (default: first left, rest right). */
+/**
+ * A markdown table, columns padded the way the repository's formatter (Biome) lays them out;
+ * `align` is a string of `l`/`r` per column (default: first left, rest right).
+ */
 export function table(headers, rows, align) {
   const a = align ?? `l${"r".repeat(headers.length - 1)}`;
-  const sep = headers.map((_, i) => (a[i] === "r" ? "---:" : "---"));
-  return [headers, sep, ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
+  const all = [headers, ...rows].map((r) => r.map(String));
+  const width = headers.map((_, i) => Math.max(3, ...all.map((r) => [...r[i]].length)));
+  const cell = (text, i) => {
+    const pad = " ".repeat(width[i] - [...text].length);
+    return a[i] === "r" ? pad + text : text + pad;
+  };
+  const sep = width.map((w, i) => (a[i] === "r" ? `${"-".repeat(w - 1)}:` : "-".repeat(w)));
+  const line = (cells) => `| ${cells.join(" | ")} |`;
+  return [line(all[0].map(cell)), line(sep), ...all.slice(1).map((r) => line(r.map(cell)))].join("\n");
 }
 
 export function machine() {

@@ -54,7 +54,12 @@ export function postTransaction(bigintAmounts) {
   return {
     postings: [
       { amount, asset: "USD/2", source: "world", destination: "users:42" },
-      { amount: bigintAmounts ? 123n : 123, asset: "USD/2", source: "users:42", destination: "platform:fees" },
+      {
+        amount: bigintAmounts ? 123n : 123,
+        asset: "USD/2",
+        source: "users:42",
+        destination: "platform:fees",
+      },
     ],
     metadata: { orderId: "ord_42", channel: "web" },
   };

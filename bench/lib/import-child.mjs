@@ -48,4 +48,6 @@ switch (which) {
 const t1 = performance.now();
 const cpu = process.cpuUsage(c0);
 const cpuMs = (cpu.user + cpu.system) / 1000;
-process.stdout.write(JSON.stringify({ importMs: t1 - t0, cpuMs, sinceStartMs: t1, rss: process.memoryUsage().rss }));
+process.stdout.write(
+  JSON.stringify({ importMs: t1 - t0, cpuMs, sinceStartMs: t1, rss: process.memoryUsage().rss }),
+);

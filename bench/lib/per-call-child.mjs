@@ -2,7 +2,7 @@
 // against lib/server.mjs, sequentially and with N calls in flight. Prints JSON with the client
 // process's CPU time (process.cpuUsage: user + system, every thread) and wall time per call.
 //
-//   node --expose-gc lib/per-call-child.mjs <raw|ours|previous> <url> <calls> <warmup> <concurrency...>
+//   node --expose-gc lib/per-call-child.mjs <raw|raw-timeout|ours|previous> <url> <calls> <warmup> <concurrency...>
 import { randomUUID } from "node:crypto";
 import { postTransaction } from "./data.mjs";
 
@@ -12,10 +12,12 @@ const WARMUP = Number(warmupArg);
 const CONCURRENCY = concurrencyArgs.map(Number);
 
 async function makeClient() {
-  if (client === "raw") {
+  if (client === "raw" || client === "raw-timeout") {
     // What the SDKs do, by hand: JSON.stringify the body, fetch, JSON.parse the response, unwrap.
+    // "raw-timeout" also gives fetch a timeout signal, as an SDK with a default timeout must.
     const body = postTransaction(false);
     const base = `${url}/api/ledger/v2/main/transactions`;
+    const signal = client === "raw-timeout" ? () => AbortSignal.timeout(60_000) : () => undefined;
     const check = (res) => {
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return res.text();
@@ -24,13 +26,18 @@ async function makeClient() {
       create: () =>
         fetch(base, {
           method: "POST",
-          headers: { "content-type": "application/json", accept: "application/json", "idempotency-key": randomUUID() },
+          headers: {
+            "content-type": "application/json",
+            accept: "application/json",
+            "idempotency-key": randomUUID(),
+          },
           body: JSON.stringify(body),
+          signal: signal(),
         })
           .then(check)
           .then((text) => JSON.parse(text).data),
       get: () =>
-        fetch(`${base}/1234`, { headers: { accept: "application/json" } })
+        fetch(`${base}/1234`, { headers: { accept: "application/json" }, signal: signal() })
           .then(check)
           .then((text) => JSON.parse(text).data),
     };
@@ -53,7 +60,10 @@ async function makeClient() {
         sdk.ledger.v2
           .createTransaction({ ledger: "main", v2PostTransaction: body })
           .then((r) => r.v2CreateTransactionResponse.data),
-      get: () => sdk.ledger.v2.getTransaction({ ledger: "main", id: 1234n }).then((r) => r.v2GetTransactionResponse.data),
+      get: () =>
+        sdk.ledger.v2
+          .getTransaction({ ledger: "main", id: 1234n })
+          .then((r) => r.v2GetTransactionResponse.data),
     };
   }
   throw new Error(`unknown client ${client}`);

@@ -35,7 +35,10 @@ const server = createServer((req, res) => {
   };
   if (parts[1] !== "v2" || parts[3] !== "transactions") {
     req.resume();
-    return send(404, JSON.stringify({ errorCode: "NOT_FOUND", errorMessage: `no route ${req.method} ${path}` }));
+    return send(
+      404,
+      JSON.stringify({ errorCode: "NOT_FOUND", errorMessage: `no route ${req.method} ${path}` }),
+    );
   }
   if (req.method === "POST" && parts.length === 4) {
     req.resume();

@@ -70,12 +70,37 @@ export function generate(dir = specDir) {
     emitter.reset();
     out("schemas.ts", emitter.schemasFile(header));
     out("types.ts", emitter.typesFile(header));
-    if (service !== "gateway") out("service.ts", serviceFile(header, CLASS_NAMES[service], versions));
+    if (service !== "gateway") {
+      out("service.ts", serviceFile(header, CLASS_NAMES[service], versions));
+      files.set(`packages/${pkg}/OPERATIONS.md`, operationsDoc(service, groups, pin));
+    }
     out("README.md", README);
   }
 
   const eventsModule = join(dirname(fileURLToPath(import.meta.url)), "events.mjs");
   return { files, eventsModule };
+}
+
+/** The package's operation list: `sdk.<service>.<version>.<method>` with its route and summary. */
+function operationsDoc(service, groups, pin) {
+  const cls = CLASS_NAMES[service];
+  const lines = [
+    `# ${cls} operations`,
+    "",
+    `Generated from the ${service} OpenAPI spec${pin}. Each method is \`${service}.<version>.<method>(input, options?)\` on`,
+    `\`new ${cls}(...)\` and \`sdk.${service}\`, and a standalone function in \`@formance/${service}/<version>\`.`,
+    "",
+  ];
+  for (const [version, list] of Object.entries(groups)) {
+    lines.push(`## ${version}`, "", "| method | HTTP | summary |", "|---|---|---|");
+    for (const n of list) {
+      const summary = (n.summary ?? "").split("\n")[0].replace(/\|/g, "\\|");
+      const route = `\`${n.httpMethod} ${n.op.path}\``;
+      lines.push(`| \`${n.method}\` | ${route} | ${summary}${n.deprecated ? " **deprecated**" : ""} |`);
+    }
+    lines.push("");
+  }
+  return lines.join("\n");
 }
 
 async function main() {

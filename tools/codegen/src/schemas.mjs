@@ -88,6 +88,16 @@ const RESERVED = new Set([
   "Symbol",
 ]);
 
+/**
+ * Required properties of an object, with the servers' corrections: go-libs omits a cursor's
+ * `pageSize` when it is 0 (API-FACTS §2.1), so it is optional wherever a cursor is declared.
+ */
+function requiredOf(s) {
+  const props = s.properties ?? {};
+  const cursor = "hasMore" in props && "data" in props;
+  return new Set((s.required ?? []).filter((name) => !(cursor && name === "pageSize")));
+}
+
 export class SchemaEmitter {
   constructor(spec, service) {
     this.prefix = service[0].toUpperCase() + service.slice(1);
@@ -201,7 +211,7 @@ export class SchemaEmitter {
       const ap = s.additionalProperties;
       return `map(${ap && ap !== true ? this.valibot(ap, ctx) : "v.unknown()"})`;
     }
-    const required = new Set(s.required ?? []);
+    const required = requiredOf(s);
     const entries = props.map(([name, p]) => {
       const inner = this.valibot(p, ctx);
       return `${key(name)}: ${required.has(name) ? inner : `v.optional(${inner})`}`;
@@ -320,7 +330,7 @@ export class SchemaEmitter {
   }
 
   members(s, mode, ctx, indent) {
-    const required = new Set(s.required ?? []);
+    const required = requiredOf(s);
     const rest = s.additionalProperties;
     let index = "";
     if (rest && rest !== true && Object.keys(rest).length && Object.keys(s.properties ?? {}).length) {

@@ -21,7 +21,7 @@ export type AccountsBalances = Record<string, AssetsBalances>;
 
 export interface AccountsCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -39,7 +39,7 @@ export type AssetsBalances = Record<string, bigint>;
 
 export interface BalancesCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -120,7 +120,7 @@ export interface LogInput {
 
 export interface LogsCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -130,7 +130,7 @@ export interface LogsCursorResponse {
 
 export interface LogsCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -279,7 +279,7 @@ export interface TransactionsInput {
 
 export interface TransactionsCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -289,7 +289,7 @@ export interface TransactionsCursorResponse {
 
 export interface TransactionsCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -336,7 +336,7 @@ export interface V2AccountResponseInput {
 export interface V2AccountsCursorResponse {
   resource?: "accounts" | (string & {});
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -347,7 +347,7 @@ export interface V2AccountsCursorResponse {
 export interface V2AccountsCursorResponseInput {
   resource?: "accounts" | (string & {});
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -557,7 +557,7 @@ export interface V2ExporterConfiguration {
 
 export interface V2ExportersCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -567,7 +567,7 @@ export interface V2ExportersCursorResponse {
 
 export interface V2ExportersCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -639,7 +639,7 @@ export interface V2LedgerInfoResponseInput {
 
 export interface V2LedgerListResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -649,7 +649,7 @@ export interface V2LedgerListResponse {
 
 export interface V2LedgerListResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -821,7 +821,7 @@ export interface V2LogTransactionInput {
 export interface V2LogsCursorResponse {
   resource?: "logs" | (string & {});
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -832,7 +832,7 @@ export interface V2LogsCursorResponse {
 export interface V2LogsCursorResponseInput {
   resource?: "logs" | (string & {});
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -881,7 +881,7 @@ export interface V2PipelineConfiguration {
 
 export interface V2PipelinesCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -891,7 +891,7 @@ export interface V2PipelinesCursorResponse {
 
 export interface V2PipelinesCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1046,7 +1046,7 @@ export interface V2SchemasCursor {
   hasMore: boolean;
   previous?: string;
   next?: string;
-  pageSize: number;
+  pageSize?: number;
 }
 
 export interface V2SchemasCursorInput {
@@ -1054,7 +1054,7 @@ export interface V2SchemasCursorInput {
   hasMore: boolean;
   previous?: string;
   next?: string;
-  pageSize: number;
+  pageSize?: number;
 }
 
 export interface V2SchemasCursorResponse {
@@ -1124,7 +1124,7 @@ export type V2TransactionTemplates = Record<string, V2TransactionTemplate>;
 export interface V2TransactionsCursorResponse {
   resource?: "transactions" | (string & {});
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1135,7 +1135,7 @@ export interface V2TransactionsCursorResponse {
 export interface V2TransactionsCursorResponseInput {
   resource?: "transactions" | (string & {});
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1166,7 +1166,7 @@ export interface V2VolumesWithBalance {
 export interface V2VolumesWithBalanceCursorResponse {
   resource?: "volumes" | (string & {});
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;

@@ -306,7 +306,7 @@ export interface ListTriggersResponseInput {
 
 export interface ListWalletsResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore?: boolean;
     previous?: string;
     next?: string;
@@ -316,7 +316,7 @@ export interface ListWalletsResponse {
 
 export interface ListWalletsResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore?: boolean;
     previous?: string;
     next?: string;
@@ -961,7 +961,7 @@ export interface V2LedgerAccountSubject {
 
 export interface V2ListRunsResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -971,7 +971,7 @@ export interface V2ListRunsResponse {
 
 export interface V2ListRunsResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -981,7 +981,7 @@ export interface V2ListRunsResponseInput {
 
 export interface V2ListTriggersOccurrencesResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -991,7 +991,7 @@ export interface V2ListTriggersOccurrencesResponse {
 
 export interface V2ListTriggersOccurrencesResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1001,7 +1001,7 @@ export interface V2ListTriggersOccurrencesResponseInput {
 
 export interface V2ListTriggersResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1011,7 +1011,7 @@ export interface V2ListTriggersResponse {
 
 export interface V2ListTriggersResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1021,7 +1021,7 @@ export interface V2ListTriggersResponseInput {
 
 export interface V2ListWalletsResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore?: boolean;
     previous?: string;
     next?: string;
@@ -1031,7 +1031,7 @@ export interface V2ListWalletsResponse {
 
 export interface V2ListWalletsResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore?: boolean;
     previous?: string;
     next?: string;
@@ -1041,7 +1041,7 @@ export interface V2ListWalletsResponseInput {
 
 export interface V2ListWorkflowsResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1051,7 +1051,7 @@ export interface V2ListWorkflowsResponse {
 
 export interface V2ListWorkflowsResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;

@@ -85,7 +85,7 @@ export type AccountType = "UNKNOWN" | "INTERNAL" | "EXTERNAL" | (string & {});
 
 export interface AccountsCursor {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -95,7 +95,7 @@ export interface AccountsCursor {
 
 export interface AccountsCursorInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -149,7 +149,7 @@ export interface AtlarConfig {
 
 export interface BalancesCursor {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -159,7 +159,7 @@ export interface BalancesCursor {
 
 export interface BalancesCursorInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -235,7 +235,7 @@ export interface BankAccountResponseInput {
 
 export interface BankAccountsCursor {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -245,7 +245,7 @@ export interface BankAccountsCursor {
 
 export interface BankAccountsCursorInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -478,7 +478,7 @@ export type PaymentType = "PAY-IN" | "PAYOUT" | "TRANSFER" | "OTHER" | (string &
 
 export interface PaymentsCursor {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -488,7 +488,7 @@ export interface PaymentsCursor {
 
 export interface PaymentsCursorInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -549,7 +549,7 @@ export type PoolTypeEnum = "STATIC" | "DYNAMIC" | (string & {});
 
 export interface PoolsCursor {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -848,7 +848,7 @@ export interface TaskWiseInput {
 
 export interface TasksCursor {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -858,7 +858,7 @@ export interface TasksCursor {
 
 export interface TasksCursorInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -978,7 +978,7 @@ export type TransferInitiationStatus = "WAITING_FOR_VALIDATION" | "PROCESSING" |
 
 export interface TransferInitiationsCursor {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -988,7 +988,7 @@ export interface TransferInitiationsCursor {
 
 export interface TransferInitiationsCursorInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1053,7 +1053,7 @@ export type V3AccountTypeEnum = "UNKNOWN" | "INTERNAL" | "EXTERNAL" | (string & 
 
 export interface V3AccountsCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1063,7 +1063,7 @@ export interface V3AccountsCursorResponse {
 
 export interface V3AccountsCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1140,7 +1140,7 @@ export interface V3BalanceInput {
 
 export interface V3BalancesCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1150,7 +1150,7 @@ export interface V3BalancesCursorResponse {
 
 export interface V3BalancesCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1194,7 +1194,7 @@ export interface V3BankAccountRelatedAccountInput {
 
 export interface V3BankAccountsCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1204,7 +1204,7 @@ export interface V3BankAccountsCursorResponse {
 
 export interface V3BankAccountsCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1341,7 +1341,7 @@ export interface V3ConnectorConfigsResponse {
 
 export interface V3ConnectorScheduleInstancesCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1351,7 +1351,7 @@ export interface V3ConnectorScheduleInstancesCursorResponse {
 
 export interface V3ConnectorScheduleInstancesCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1369,7 +1369,7 @@ export interface V3ConnectorScheduleResponseInput {
 
 export interface V3ConnectorSchedulesCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1379,7 +1379,7 @@ export interface V3ConnectorSchedulesCursorResponse {
 
 export interface V3ConnectorSchedulesCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1389,7 +1389,7 @@ export interface V3ConnectorSchedulesCursorResponseInput {
 
 export interface V3ConnectorsCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1399,7 +1399,7 @@ export interface V3ConnectorsCursorResponse {
 
 export interface V3ConnectorsCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1515,7 +1515,7 @@ export type V3ConversionStatusEnum = "UNKNOWN" | "PENDING" | "COMPLETED" | "FAIL
 
 export interface V3ConversionsCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -1525,7 +1525,7 @@ export interface V3ConversionsCursorResponse {
 
 export interface V3ConversionsCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2227,7 +2227,7 @@ export type V3OrderTypeEnum = "UNKNOWN" | "MARKET" | "LIMIT" | "STOP_LIMIT" | "S
 
 export interface V3OrdersCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2237,7 +2237,7 @@ export interface V3OrdersCursorResponse {
 
 export interface V3OrdersCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2361,7 +2361,7 @@ export interface V3PaymentInitiationAdjustmentInput {
 
 export interface V3PaymentInitiationAdjustmentsCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2371,7 +2371,7 @@ export interface V3PaymentInitiationAdjustmentsCursorResponse {
 
 export interface V3PaymentInitiationAdjustmentsCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2381,7 +2381,7 @@ export interface V3PaymentInitiationAdjustmentsCursorResponseInput {
 
 export interface V3PaymentInitiationRelatedPaymentsCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2391,7 +2391,7 @@ export interface V3PaymentInitiationRelatedPaymentsCursorResponse {
 
 export interface V3PaymentInitiationRelatedPaymentsCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2405,7 +2405,7 @@ export type V3PaymentInitiationTypeEnum = "UNKNOWN" | "TRANSFER" | "PAYOUT" | (s
 
 export interface V3PaymentInitiationsCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2415,7 +2415,7 @@ export interface V3PaymentInitiationsCursorResponse {
 
 export interface V3PaymentInitiationsCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2465,7 +2465,7 @@ export interface V3PaymentServiceUserConnectionInput {
 
 export interface V3PaymentServiceUserConnectionsCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2475,7 +2475,7 @@ export interface V3PaymentServiceUserConnectionsCursorResponse {
 
 export interface V3PaymentServiceUserConnectionsCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2546,7 +2546,7 @@ export interface V3PaymentServiceUserLinkAttemptInput {
 
 export interface V3PaymentServiceUserLinkAttemptsCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2556,7 +2556,7 @@ export interface V3PaymentServiceUserLinkAttemptsCursorResponse {
 
 export interface V3PaymentServiceUserLinkAttemptsCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2579,7 +2579,7 @@ export interface V3PaymentServiceUserUpdateLinkResponse {
 
 export interface V3PaymentServiceUsersCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2589,7 +2589,7 @@ export interface V3PaymentServiceUsersCursorResponse {
 
 export interface V3PaymentServiceUsersCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2603,7 +2603,7 @@ export type V3PaymentTypeEnum = "UNKNOWN" | "PAY-IN" | "PAYOUT" | "TRANSFER" | "
 
 export interface V3PaymentsCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2613,7 +2613,7 @@ export interface V3PaymentsCursorResponse {
 
 export interface V3PaymentsCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2666,7 +2666,7 @@ export type V3PoolTypeEnum = "STATIC" | "DYNAMIC" | (string & {});
 
 export interface V3PoolsCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -2676,7 +2676,7 @@ export interface V3PoolsCursorResponse {
 
 export interface V3PoolsCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;

@@ -7,7 +7,7 @@ export interface ErrorResponse {
 
 export interface PoliciesCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -17,7 +17,7 @@ export interface PoliciesCursorResponse {
 
 export interface PoliciesCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -104,7 +104,7 @@ export interface ReconciliationResponseInput {
 
 export interface ReconciliationsCursorResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;
@@ -114,7 +114,7 @@ export interface ReconciliationsCursorResponse {
 
 export interface ReconciliationsCursorResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore: boolean;
     previous?: string;
     next?: string;

@@ -158,7 +158,7 @@ export interface GetHoldResponse {
 
 export interface GetHoldsResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore?: boolean;
     previous?: string;
     next?: string;
@@ -168,7 +168,7 @@ export interface GetHoldsResponse {
 
 export interface GetTransactionsResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore?: boolean;
     previous?: string;
     next?: string;
@@ -178,7 +178,7 @@ export interface GetTransactionsResponse {
 
 export interface GetTransactionsResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore?: boolean;
     previous?: string;
     next?: string;
@@ -221,7 +221,7 @@ export interface LedgerAccountSubject {
 
 export interface ListBalancesResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore?: boolean;
     previous?: string;
     next?: string;
@@ -231,7 +231,7 @@ export interface ListBalancesResponse {
 
 export interface ListBalancesResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore?: boolean;
     previous?: string;
     next?: string;
@@ -241,7 +241,7 @@ export interface ListBalancesResponseInput {
 
 export interface ListWalletsResponse {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore?: boolean;
     previous?: string;
     next?: string;
@@ -251,7 +251,7 @@ export interface ListWalletsResponse {
 
 export interface ListWalletsResponseInput {
   cursor: {
-    pageSize: number;
+    pageSize?: number;
     hasMore?: boolean;
     previous?: string;
     next?: string;

@@ -904,7 +904,7 @@ export interface ListExportersInput {
  * `GET /api/ledger/v2/_/exporters` (`v2ListExporters`, scopes: ledger:read)
  */
 export const listExporters: Operation<ListExportersInput, {
-  pageSize: number;
+  pageSize?: number;
   hasMore: boolean;
   previous?: string;
   next?: string;
@@ -915,7 +915,7 @@ export const listExporters: Operation<ListExportersInput, {
   service: "ledger",
   method: "GET",
   path: "/v2/_/exporters",
-  output: /*#__PURE__*/v.looseObject({ pageSize: /*#__PURE__*/v.number(), hasMore: /*#__PURE__*/v.boolean(), previous: /*#__PURE__*/v.optional(/*#__PURE__*/v.string()), next: /*#__PURE__*/v.optional(/*#__PURE__*/v.string()), data: /*#__PURE__*/list(V2ExporterSchema) }),
+  output: /*#__PURE__*/v.looseObject({ pageSize: /*#__PURE__*/v.optional(/*#__PURE__*/v.number()), hasMore: /*#__PURE__*/v.boolean(), previous: /*#__PURE__*/v.optional(/*#__PURE__*/v.string()), next: /*#__PURE__*/v.optional(/*#__PURE__*/v.string()), data: /*#__PURE__*/list(V2ExporterSchema) }),
   unwrap: "cursor",
   scopes: ["ledger:read"],
 });
@@ -1021,7 +1021,7 @@ export interface ListPipelinesInput {
  * `GET /api/ledger/v2/{ledger}/pipelines` (`v2ListPipelines`, scopes: ledger:read)
  */
 export const listPipelines: Operation<ListPipelinesInput, {
-  pageSize: number;
+  pageSize?: number;
   hasMore: boolean;
   previous?: string;
   next?: string;
@@ -1034,7 +1034,7 @@ export const listPipelines: Operation<ListPipelinesInput, {
   path: "/v2/{ledger}/pipelines",
   params: { ledger: "path" },
   input: /*#__PURE__*/v.strictObject({ ledger: /*#__PURE__*/v.string() }),
-  output: /*#__PURE__*/v.looseObject({ pageSize: /*#__PURE__*/v.number(), hasMore: /*#__PURE__*/v.boolean(), previous: /*#__PURE__*/v.optional(/*#__PURE__*/v.string()), next: /*#__PURE__*/v.optional(/*#__PURE__*/v.string()), data: /*#__PURE__*/list(V2PipelineSchema) }),
+  output: /*#__PURE__*/v.looseObject({ pageSize: /*#__PURE__*/v.optional(/*#__PURE__*/v.number()), hasMore: /*#__PURE__*/v.boolean(), previous: /*#__PURE__*/v.optional(/*#__PURE__*/v.string()), next: /*#__PURE__*/v.optional(/*#__PURE__*/v.string()), data: /*#__PURE__*/list(V2PipelineSchema) }),
   unwrap: "cursor",
   scopes: ["ledger:read"],
 });

@@ -352,7 +352,7 @@ export interface ListBalancesInput {
  * `GET /api/wallets/wallets/{id}/balances` (`listBalances`, scopes: wallets:read)
  */
 export const listBalances: Operation<ListBalancesInput, {
-  pageSize: number;
+  pageSize?: number;
   hasMore?: boolean;
   previous?: string;
   next?: string;
@@ -365,7 +365,7 @@ export const listBalances: Operation<ListBalancesInput, {
   path: "/wallets/{id}/balances",
   params: { id: "path" },
   input: /*#__PURE__*/v.strictObject({ id: /*#__PURE__*/v.string() }),
-  output: /*#__PURE__*/v.looseObject({ pageSize: /*#__PURE__*/v.number(), hasMore: /*#__PURE__*/v.optional(/*#__PURE__*/v.boolean()), previous: /*#__PURE__*/v.optional(/*#__PURE__*/v.string()), next: /*#__PURE__*/v.optional(/*#__PURE__*/v.string()), data: /*#__PURE__*/list(BalanceSchema) }),
+  output: /*#__PURE__*/v.looseObject({ pageSize: /*#__PURE__*/v.optional(/*#__PURE__*/v.number()), hasMore: /*#__PURE__*/v.optional(/*#__PURE__*/v.boolean()), previous: /*#__PURE__*/v.optional(/*#__PURE__*/v.string()), next: /*#__PURE__*/v.optional(/*#__PURE__*/v.string()), data: /*#__PURE__*/list(BalanceSchema) }),
   unwrap: "cursor",
   scopes: ["wallets:read"],
 });
