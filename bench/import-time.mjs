@@ -111,7 +111,7 @@ console.log(
 );
 console.log(
   "\n`vs previous` compares with the previous SDK's `new SDK()` row (the `fetch already loaded` rows with its `fetch already loaded` row). " +
-    "Node loads its fetch implementation (undici) on first use of fetch/Request; ky touches `Request` at import time, " +
-    "so our rows pay it at import, the previous SDK at its first request.",
+    "Node loads its fetch implementation (undici) lazily, on first use of fetch/Request/Response: a package that touches " +
+    "them at import time pays it in its import row; otherwise it is paid by the first request.",
 );
 writeJSON(args, { runs: RUNS, results });

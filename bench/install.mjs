@@ -112,10 +112,9 @@ try {
 
   const ledgerDir = resolve(work, "ours-ledger");
   npmInstall(ledgerDir, [packed["@formance/sdk-core"], packed["@formance/ledger"]]);
-  results.ledger = {
-    label: "ours: `@formance/ledger` (+ sdk-core, ky, valibot)",
-    ...footprint(resolve(ledgerDir, "node_modules")),
-  };
+  const ledger = footprint(resolve(ledgerDir, "node_modules"));
+  const others = Object.keys(ledger.packages).filter((n) => n !== "@formance/ledger");
+  results.ledger = { label: `ours: \`@formance/ledger\` (+ ${others.join(", ")})`, ...ledger };
 
   if (!args["no-umbrella"]) {
     const umbrellaDir = resolve(work, "ours-umbrella");

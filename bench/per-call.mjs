@@ -36,6 +36,7 @@ const LABELS = {
 };
 const CHILD = resolve(BENCH_DIR, "lib/per-call-child.mjs");
 const TARGET = 1.15;
+const QUICK_OVERHEAD = ROUNDS === 1;
 
 const server = await startServer();
 const samples = Object.fromEntries(CLIENTS.map((c) => [c, []]));
@@ -56,6 +57,11 @@ try {
 } finally {
   await server.close();
 }
+// The SDKs' own JavaScript cost, network taken out (fetch returns a canned Response): stable, and
+// it isolates what the SDK code costs from what fetch/undici costs.
+const overhead = JSON.parse(
+  await runNode(resolve(BENCH_DIR, "lib/overhead-child.mjs"), QUICK_OVERHEAD ? ["8", "200"] : ["30", "400"]),
+);
 
 const results = {};
 for (const c of CLIENTS) {
@@ -117,4 +123,27 @@ console.log(
     "timeout must: the floor for such an SDK (its ratio is against plain raw fetch too). " +
     "Our SDK sends bigint amounts (lossless path); raw fetch sends plain numbers (JSON.stringify cannot send bigints).",
 );
-writeJSON(args, { calls: CALLS, rounds: ROUNDS, results, verdicts, target: TARGET });
+console.log("\n### SDK code alone: fetch replaced by a canned `Response` (CPU per call, no network)\n");
+console.log(
+  table(
+    ["", "raw (stringify + parse)", "ours", "ours − raw", "previous", "previous − raw"],
+    ["create", "get"].map((op) => {
+      const raw = overhead[`${op}/raw`];
+      const ours = overhead[`${op}/ours`];
+      const prev = overhead[`${op}/previous`];
+      return [
+        op === "create" ? "createTransaction" : "getTransaction",
+        us(raw),
+        `${us(ours)} (${x(ours / raw)})`,
+        `+${us(ours - raw)}`,
+        `${us(prev)} (${x(prev / raw)})`,
+        `+${us(prev - raw)}`,
+      ];
+    }),
+  ),
+);
+console.log(
+  "\nOne process, blocks of calls with the variants in random order, median per variant " +
+    "(lib/overhead-child.mjs). `ours − raw` is what the SDK's own code adds to every call, on top of fetch.",
+);
+writeJSON(args, { calls: CALLS, rounds: ROUNDS, results, verdicts, target: TARGET, overhead });

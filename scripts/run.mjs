@@ -69,6 +69,7 @@ const stages = {
   unit() {
     run("turbo", "run", "build", TURBO_CONCURRENCY);
     run("biome", "ci", ".");
+    run("run", "size:check");
     run("turbo", "run", "typecheck", "test", "lint:package", TURBO_CONCURRENCY);
     if (specsAvailable()) run("codegen:check");
   },

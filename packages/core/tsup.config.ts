@@ -11,7 +11,7 @@ export default defineConfig({
   dts: true,
   clean: true,
   target: "es2022",
-  splitting: true,
+  splitting: false,
   // The user agent carries the published version (src/client.ts).
   define: { __VERSION__: JSON.stringify(version) },
 });

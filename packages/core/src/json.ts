@@ -176,6 +176,18 @@ class Parser {
   }
 }
 
+/** The placeholder bigints are written as before the digits go in: random, made once, replaced on collision. */
+function newPlaceholder(): { token: string; pattern: RegExp } {
+  const token = `\u0001${Math.random().toString(36).slice(2)}:`;
+  return { token, pattern: new RegExp(`"\\\\u0001${token.slice(1)}(\\d+)"`, "g") };
+}
+let placeholder = newPlaceholder();
+
+/** @internal For tests: the token in use now. */
+export function _placeholderToken(): string {
+  return placeholder.token;
+}
+
 /**
  * Like JSON.stringify(value), but a bigint anywhere is written as a bare integer literal, never a
  * string and never in exponent form. When the value holds a bigint, getters and toJSON run twice.
@@ -189,28 +201,25 @@ export function stringifyJSON(value: unknown): string {
     }
   }
   for (;;) {
-    const token = `\u0001${Math.random().toString(36).slice(2)}:`;
     const digits: string[] = [];
+    const { token, pattern } = placeholder;
     const text = JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
       // The holder's raw value: a global BigInt.prototype.toJSON must not turn amounts into strings.
       const raw = this[key];
       const big =
-        typeof raw === "bigint"
-          ? raw
-          : raw instanceof BigInt
-            ? raw.valueOf()
-            : typeof v === "bigint"
-              ? v
-              : undefined;
+        typeof raw === "bigint" ? raw : raw instanceof BigInt ? raw.valueOf() : typeof v === "bigint" ? v : undefined;
       if (big === undefined) return v;
       digits.push(big.toString());
       return token + (digits.length - 1);
     });
     if (text === undefined) return text as unknown as string;
-    const placeholder = new RegExp(`"\\\\u0001${token.slice(1)}(\\d+)"`, "g");
-    // A user string can only collide by containing the random token: then try another one.
-    if (text.split(token.slice(1)).length - 1 !== digits.length) continue;
-    return text.replace(placeholder, (_, index: string) => digits[Number(index)]!);
+    // A user string can only collide by containing the random token: then pick another one.
+    if (text.split(token.slice(1)).length - 1 !== digits.length) {
+      placeholder = newPlaceholder();
+      continue;
+    }
+    pattern.lastIndex = 0;
+    return text.replace(pattern, (_, index: string) => digits[Number(index)]!);
   }
 }
 

@@ -242,16 +242,18 @@ async function send(
       } catch (error) {
         failure = classify(error, options.signal, deadline, op);
       }
-      logAttempt(client.options.logger, {
-        method: http.method,
-        url: redactURL(http.url),
-        status: response?.status,
-        durationMs: Date.now() - t0,
-        attempt,
-        operation: d.name,
-        headers: redactHeaders(headers),
-        ...(failure ? { error: failure.message } : {}),
-      });
+      if (client.options.logger) {
+        logAttempt(client.options.logger, {
+          method: http.method,
+          url: redactURL(http.url),
+          status: response?.status,
+          durationMs: Date.now() - t0,
+          attempt,
+          operation: d.name,
+          headers: redactHeaders(headers),
+          ...(failure ? { error: failure.message } : {}),
+        });
+      }
       if (failure instanceof FormanceAbortError) throw failure;
 
       if (response?.status === 401 && token && client.auth && !authRetried && http.replayable) {
