@@ -70,6 +70,8 @@ const stages = {
     run("turbo", "run", "build", TURBO_CONCURRENCY);
     run("biome", "ci", ".");
     run("run", "size:check");
+    run("run", "test:consumer");
+    run("run", "test:browser");
     run("turbo", "run", "typecheck", "test", "lint:package", TURBO_CONCURRENCY);
     if (specsAvailable()) run("codegen:check");
   },

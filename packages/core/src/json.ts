@@ -207,7 +207,13 @@ export function stringifyJSON(value: unknown): string {
       // The holder's raw value: a global BigInt.prototype.toJSON must not turn amounts into strings.
       const raw = this[key];
       const big =
-        typeof raw === "bigint" ? raw : raw instanceof BigInt ? raw.valueOf() : typeof v === "bigint" ? v : undefined;
+        typeof raw === "bigint"
+          ? raw
+          : raw instanceof BigInt
+            ? raw.valueOf()
+            : typeof v === "bigint"
+              ? v
+              : undefined;
       if (big === undefined) return v;
       digits.push(big.toString());
       return token + (digits.length - 1);

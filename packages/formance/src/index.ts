@@ -9,7 +9,6 @@ import {
   type APIPromise,
   type ClientOptions,
   type CoreClient,
-  createClient,
   type RequestOptions,
   toClient,
 } from "@formance/sdk-core";
@@ -66,6 +65,7 @@ export class Formance {
   }
 }
 
+// `createClient`, the errors and the core types come with this line.
 export * from "@formance/sdk-core";
 export type * from "./generated/types";
-export { Auth, createClient, Ledger, Orchestration, Payments, Reconciliation, Search, Wallets, Webhooks };
+export { Auth, Ledger, Orchestration, Payments, Reconciliation, Search, Wallets, Webhooks };

@@ -20,7 +20,12 @@ describe("naming (DESIGN §4)", () => {
     [{ operationId: "v2GetInfo", tags: ["ledger"] }, "ledger", "v2", "getInfo"],
     [{ operationId: "CreateTransactions", tags: ["ledger.v1"] }, "ledger", "v1", "createTransactions"],
     [{ operationId: "getVersions", tags: [] }, "gateway", "", "getVersions"],
-    [{ operationId: "v3UpdateConnectorConfig", tags: ["payments.v3"] }, "payments", "v3", "updateConnectorConfig"],
+    [
+      { operationId: "v3UpdateConnectorConfig", tags: ["payments.v3"] },
+      "payments",
+      "v3",
+      "updateConnectorConfig",
+    ],
   ])("%o", (op, service, version, method) => {
     expect(placement(op)).toEqual({ service, version, method });
   });
@@ -51,7 +56,11 @@ describe.skipIf(!hasSpecs)("generation", () => {
 
   it("applies the corrections on the wire descriptors", () => {
     const ledgerV2 = generate(specDir).files.get("packages/ledger/src/generated/v2/operations.ts");
-    const block = (name) => ledgerV2.slice(ledgerV2.indexOf(`export const ${name}:`), ledgerV2.indexOf("});", ledgerV2.indexOf(`export const ${name}:`)));
+    const block = (name) =>
+      ledgerV2.slice(
+        ledgerV2.indexOf(`export const ${name}:`),
+        ledgerV2.indexOf("});", ledgerV2.indexOf(`export const ${name}:`)),
+      );
     expect(block("listTransactions")).toContain('body: "query"'); // §3.4
     expect(block("listTransactions")).toContain('keepOnNextPage: ["pageSize"]'); // §2.2
     expect(block("countTransactions")).toContain('kind: "count"'); // §4
