@@ -1,0 +1,165 @@
+// Reads a response: typed errors for failures, then parsing, unwrapping and validation by kind.
+import * as v from "valibot";
+import type { HttpRequest } from "./build";
+import type { CoreClient } from "./client";
+import type { OperationDescriptor } from "./descriptor";
+import {
+  apiErrorFrom,
+  FormanceAbortError,
+  FormanceResponseValidationError,
+  isFormanceError,
+  type OperationRef,
+  type ValidationIssue,
+} from "./errors";
+import { parseJSON, parseNDJSON, stringifyJSON } from "./json";
+import { redactURL } from "./logger";
+import type { RawPage } from "./request";
+import { type Schema, toIssues, undeclared } from "./schema";
+
+/** Streamed items: an abort by the caller mid-stream surfaces as a FormanceAbortError. */
+async function* abortable(
+  items: AsyncIterable<unknown>,
+  signal: AbortSignal | undefined,
+  op: OperationRef,
+): AsyncGenerator<unknown> {
+  try {
+    yield* items;
+  } catch (error) {
+    if (signal?.aborted && !isFormanceError(error)) {
+      throw new FormanceAbortError(`${op.name}: aborted`, { cause: signal.reason, operation: op });
+    }
+    throw error;
+  }
+}
+
+export async function read(
+  client: CoreClient,
+  d: OperationDescriptor,
+  response: Response,
+  http: HttpRequest,
+  op: OperationRef,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  const status = response.status;
+  if (!((status >= 200 && status < 300) || d.success?.includes(status))) {
+    const rawBody = await response.text();
+    let body: unknown = rawBody || undefined;
+    try {
+      if (rawBody) body = parseJSON(rawBody);
+    } catch {}
+    throw apiErrorFrom({
+      status,
+      headers: response.headers,
+      body,
+      rawBody,
+      operation: op,
+      method: http.method,
+      url: redactURL(http.url),
+    });
+  }
+  switch (d.kind) {
+    case "count": {
+      await response.body?.cancel();
+      const count = response.headers.get("count");
+      if (count === null || !/^\d+$/.test(count.trim())) {
+        throw new FormanceResponseValidationError(
+          [{ path: "headers.Count", message: `Expected an integer, got ${count}` }],
+          { rawBody: "", status, operation: op },
+        );
+      }
+      return BigInt(count.trim());
+    }
+    case "void":
+      await response.body?.cancel();
+      return undefined;
+    case "ndjson": {
+      const items = response.body
+        ? abortable(parseNDJSON(response.body), signal, op)
+        : (async function* () {})();
+      return d.output ? checkEach(client, d.output, items, status, op) : items;
+    }
+  }
+  const rawBody = await response.text();
+  if (!rawBody && d.kind !== "page") return undefined;
+  let parsed: unknown;
+  try {
+    parsed = parseJSON(rawBody);
+  } catch (error) {
+    throw new FormanceResponseValidationError(
+      [{ path: "", message: `Invalid JSON: ${(error as Error).message}` }],
+      { rawBody, status, operation: op },
+    );
+  }
+  const unwrapped = d.unwrap && isObject(parsed) ? parsed[d.unwrap] : parsed;
+  if (d.kind === "page") {
+    if (!isObject(unwrapped) && client.validate !== "off") {
+      // Most likely not the endpoint we meant (a proxy page, a wrong pathPrefix): don't report "no items".
+      throw new FormanceResponseValidationError(
+        [
+          {
+            path: d.unwrap ?? "",
+            message: "Expected the page envelope (an object with data, hasMore, next)",
+          },
+        ],
+        { rawBody, status, operation: op },
+      );
+    }
+    const cursor = isObject(unwrapped) ? unwrapped : {};
+    const items = Array.isArray(cursor.data) ? cursor.data : [];
+    const page: RawPage<unknown> = {
+      data: d.output
+        ? (check(client, v.array(d.output), items, rawBody, status, op, "data") as unknown[])
+        : items,
+      hasMore: cursor.hasMore === true,
+      next: typeof cursor.next === "string" && cursor.next ? cursor.next : undefined,
+      previous: typeof cursor.previous === "string" && cursor.previous ? cursor.previous : undefined,
+      pageSize: typeof cursor.pageSize === "number" ? cursor.pageSize : undefined,
+    };
+    return page;
+  }
+  return d.output ? check(client, d.output, unwrapped, rawBody, status, op) : unwrapped;
+}
+
+/** `rawBody` may be a function: it is only needed for an error (NDJSON items are re-serialised then). */
+function check(
+  client: CoreClient,
+  schema: Schema,
+  value: unknown,
+  rawBody: string | (() => string),
+  status: number,
+  op: OperationRef,
+  prefix = "",
+): unknown {
+  if (client.validate === "off") return value;
+  const fail = (issues: ValidationIssue[]) =>
+    new FormanceResponseValidationError(issues, {
+      rawBody: typeof rawBody === "string" ? rawBody : rawBody(),
+      status,
+      operation: op,
+    });
+  const result = v.safeParse(schema, value);
+  if (!result.success) throw fail(toIssues(result.issues, prefix));
+  if (client.validate === "strict") {
+    const extra = undeclared(schema, value, prefix);
+    if (extra.length) throw fail(extra);
+  }
+  return result.output;
+}
+
+/** Validates and converts each streamed item (bigints...) as it arrives; issue paths start with the item index. */
+async function* checkEach(
+  client: CoreClient,
+  schema: Schema,
+  items: AsyncIterable<unknown>,
+  status: number,
+  op: OperationRef,
+): AsyncGenerator<unknown> {
+  let index = 0;
+  for await (const item of items) {
+    yield check(client, schema, item, () => stringifyJSON(item), status, op, String(index++));
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
