@@ -167,14 +167,19 @@ describe("ledger v2 on the wire", () => {
       `{"id":0,"type":"NEW_TRANSACTION","data":{"transaction":${transaction},"accountMetadata":{}},"hash":"aGFzaA==","date":"2024-01-01T00:00:00.000001Z"}`,
       `{"id":1,"type":"SET_METADATA","data":{"targetType":"ACCOUNT","targetId":"users:1","metadata":{"a":"b"}},"hash":"aGFzaA==","date":"2024-01-01T00:00:00Z"}`,
     ];
-    const ledger = await ledgerFor(() => ({ headers: { "content-type": "application/octet-stream" }, body: `${lines.join("\n")}\n` }));
+    const ledger = await ledgerFor(() => ({
+      headers: { "content-type": "application/octet-stream" },
+      body: `${lines.join("\n")}\n`,
+    }));
     const logs = [];
     for await (const log of await ledger.v2.exportLogs({ ledger: "main" })) logs.push(log);
     expect(server.requests[0]!.method).toBe("POST");
     expect(server.requests[0]!.url).toBe("/v2/main/logs/export");
     expect(logs.map((l) => l.id)).toEqual([0n, 1n]);
     expect(logs[0]!.date).toBe("2024-01-01T00:00:00.000001Z");
-    expect((logs[0]!.data as { transaction: { postings: { amount: bigint }[] } }).transaction.postings[0]!.amount).toBe(MAX_U256);
+    expect(
+      (logs[0]!.data as { transaction: { postings: { amount: bigint }[] } }).transaction.postings[0]!.amount,
+    ).toBe(MAX_U256);
   });
 
   it("a 409 from the server is a typed conflict error with the server's code", async () => {
