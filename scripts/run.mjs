@@ -44,6 +44,39 @@ function readVersion(bin) {
   }
 }
 
+/** Test counts gathered from the suites' output, for the closing line. */
+const totals = { passed: 0, failed: 0, skipped: 0 };
+
+/** Runs a command, echoing its output and adding up the vitest/contract counts it prints. */
+function counted(cmd, args) {
+  const PATH = `${dirname(localPnpm)}${process.platform === "win32" ? ";" : ":"}${process.env.PATH}`;
+  const result = spawnSync(cmd, args, {
+    cwd: root,
+    env: { ...process.env, PATH },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const text = `${result.stdout ?? ""}${result.stderr ?? ""}`;
+  process.stdout.write(text);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips terminal colours.
+  for (const line of text.replace(/\x1b\[[0-9;]*m/g, "").split("\n")) {
+    const tests = /\bTests\s+(.*)\((\d+)\)\s*$/.exec(line);
+    if (tests) {
+      for (const [, n, kind] of tests[1].matchAll(/(\d+) (passed|failed|skipped)/g))
+        totals[kind] += Number(n);
+    }
+    const contract = /^contract: (\d+)\/(\d+) operations passed/.exec(line);
+    if (contract) {
+      totals.passed += Number(contract[1]);
+      totals.failed += Number(contract[2]) - Number(contract[1]);
+    }
+  }
+  if (result.status !== 0) {
+    console.error(`✗ ${cmd} ${args.join(" ")} failed (exit ${result.status ?? result.signal})`);
+    console.log(`${totals.passed} passed, ${Math.max(totals.failed, 1)} failed`);
+    process.exit(result.status || 1);
+  }
+}
+
 function sh(cmd, args, env = {}) {
   const started = Date.now();
   // turbo and nested scripts look pnpm up on PATH: put the pinned one first.
@@ -73,16 +106,16 @@ const stages = {
     // CI also runs the packed packages under Bun and Deno (their npm packages ship the binaries).
     run("run", process.env.CI ? "test:consumer:runtimes" : "test:consumer");
     run("run", "test:browser");
-    run("turbo", "run", "typecheck", "test", "lint:package", TURBO_CONCURRENCY);
+    counted(pnpm, ["turbo", "run", "typecheck", "test", "lint:package", TURBO_CONCURRENCY]);
     if (specsAvailable()) run("codegen:check");
   },
   contract() {
     if (!hasScript("test:contract:run")) return console.log("contract: no contract suite yet");
-    run("run", "test:contract:run");
+    counted(pnpm, ["run", "test:contract:run"]);
   },
   e2e() {
     if (!hasScript("test:e2e:run")) return console.log("e2e: no end-to-end suite yet");
-    run("run", "test:e2e:run");
+    counted(pnpm, ["run", "test:e2e:run"]);
   },
   demo() {
     run("turbo", "run", "build", TURBO_CONCURRENCY);
@@ -124,3 +157,8 @@ for (const stage of plan) {
   stages[stage]();
 }
 console.log(`\n✓ ${process.argv[2] ?? "test"} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+if (totals.passed || totals.failed) {
+  console.log(
+    `${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`,
+  );
+}
