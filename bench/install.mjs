@@ -9,9 +9,11 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { mb, PACKAGES, parseArgs, table, writeJSON, x } from "./lib/common.mjs";
 
+const here = dirname(fileURLToPath(import.meta.url));
 const args = parseArgs();
 const PREVIOUS = "@formance/formance-sdk@7.0.1";
 const work = mkdtempSync(join(tmpdir(), "formance-install-"));
@@ -25,7 +27,10 @@ function pnpm(argv, cwd) {
       stdio: ["ignore", "pipe", "pipe"],
     });
   }
-  return execFileSync("pnpm", argv, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  // The pinned pnpm that `npm test` / `npm run bench` install into .tools/, else the one on PATH.
+  const pinned = resolve(here, "..", ".tools", "node_modules", ".bin", "pnpm");
+  const bin = existsSync(pinned) ? pinned : "pnpm";
+  return execFileSync(bin, argv, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
 function npmInstall(prefix, specs) {

@@ -2,7 +2,7 @@
 //
 //   node bench/run.mjs                 full run (~3-5 minutes on 2 cores)
 //   node bench/run.mjs --quick         fewer runs and calls, for a smoke test (~1 minute)
-//   node bench/run.mjs --only=size,parse
+//   node bench/run.mjs --only=size,parse   (written to a temporary file, not docs/BENCHMARKS.md)
 //   node bench/run.mjs --out=<file>    write somewhere else than docs/BENCHMARKS.md
 //
 // Exits 1 only when a benchmark fails to run. Missed targets are reported, never fatal: timings
@@ -14,7 +14,15 @@ import { BENCH_DIR, kb, machine, mb, PACKAGES, parseArgs, ROOT, runNode, table, 
 
 const args = parseArgs();
 const QUICK = Boolean(args.quick);
-const OUT = resolve(ROOT, typeof args.out === "string" ? args.out : "docs/BENCHMARKS.md");
+// A partial run (--only) must not replace the full report: it goes to a temporary file unless --out says.
+const OUT = resolve(
+  ROOT,
+  typeof args.out === "string"
+    ? args.out
+    : args.only
+      ? join(tmpdir(), "formance-benchmarks-partial.md")
+      : "docs/BENCHMARKS.md",
+);
 const ONLY = typeof args.only === "string" ? args.only.split(",") : undefined;
 const CORE_DIST = resolve(PACKAGES, "core/dist/index.js");
 
