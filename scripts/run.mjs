@@ -49,12 +49,7 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 
 /** Runs a command, echoing its output and adding up the vitest/contract counts it prints. */
 function counted(cmd, args) {
-  const PATH = `${dirname(localPnpm)}${process.platform === "win32" ? ";" : ":"}${process.env.PATH}`;
-  const result = spawnSync(cmd, args, {
-    cwd: root,
-    env: { ...process.env, PATH },
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const result = spawnSync(cmd, args, { cwd: root, env: childEnv(), maxBuffer: 256 * 1024 * 1024 });
   const text = `${result.stdout ?? ""}${result.stderr ?? ""}`;
   process.stdout.write(text);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: strips terminal colours.
@@ -77,16 +72,20 @@ function counted(cmd, args) {
   }
 }
 
-function sh(cmd, args, env = {}) {
-  const started = Date.now();
-  // turbo and nested scripts look pnpm up on PATH: put the pinned one first.
-  const PATH = `${dirname(localPnpm)}${process.platform === "win32" ? ";" : ":"}${process.env.PATH}`;
-  const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, PATH, ...env } });
+function sh(cmd, args) {
+  const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: childEnv() });
   if (result.status !== 0) {
     console.error(`✗ ${cmd} ${args.join(" ")} failed (exit ${result.status ?? result.signal})`);
     process.exit(result.status || 1);
   }
-  return Date.now() - started;
+}
+
+/** Every child's environment: turbo and nested scripts look pnpm up on PATH, so the pinned one comes first. */
+function childEnv() {
+  return {
+    ...process.env,
+    PATH: `${dirname(localPnpm)}${process.platform === "win32" ? ";" : ":"}${process.env.PATH}`,
+  };
 }
 
 let pnpm;
