@@ -5,7 +5,14 @@ export type { HttpMethod, OperationDescriptor, ParamLocation } from "./descripto
 export * from "./errors";
 export { parseJSON, parseNDJSON, stringifyJSON } from "./json";
 export type { LogEntry, Logger } from "./logger";
-export { type Bound, bind, type Operation, operation, type PageOperation } from "./operation";
+export {
+  type Bound,
+  type BoundOperation,
+  bind,
+  type Operation,
+  operation,
+  type PageOperation,
+} from "./operation";
 export type { ClientOptions, CloudEnvironment, CloudServer, RequestOptions, ValidationMode } from "./options";
 export { Page, PagePromise } from "./pagination";
 export type { Result } from "./request";

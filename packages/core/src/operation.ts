@@ -26,14 +26,17 @@ export function operation<F>(descriptor: OperationDescriptor): F {
   return Object.assign(run, { descriptor }) as F;
 }
 
-/** The operations of a module bound to one client: what `sdk.ledger.v2` is made of. */
+/** An operation bound to a client: the same call without the client argument. */
+export type BoundOperation<F> = F extends (client: CoreClient, ...args: infer A) => infer R
+  ? (...args: A) => R
+  : never;
+
+/**
+ * The operations of an object bound to one client (other properties dropped, as `bind` does).
+ * Generated facades spell this out member by member, so that each method keeps its docs.
+ */
 export type Bound<T> = {
-  [K in keyof T as T[K] extends { descriptor: OperationDescriptor } ? K : never]: T[K] extends (
-    client: CoreClient,
-    ...args: infer A
-  ) => infer R
-    ? (...args: A) => R
-    : never;
+  [K in keyof T as T[K] extends { descriptor: OperationDescriptor } ? K : never]: BoundOperation<T[K]>;
 };
 
 export function bind<T extends Record<string, unknown>>(client: CoreClient, operations: T): Bound<T> {

@@ -59,7 +59,7 @@ export class Formance {
     return this.#get("search", (c) => new Search(c));
   }
 
-  /** Versions of the services behind the gateway (`GET /versions`). */
+  /** Show stack version information: the versions of the services behind the gateway (`GET /versions`). */
   getVersions(options?: RequestOptions): APIPromise<GetVersionsResponse> {
     return getVersions(this.client, {}, options);
   }

@@ -53,15 +53,7 @@ export function generate(dir = specDir) {
       list.sort((a, b) => a.method.localeCompare(b.method));
       out(`${version}/operations.ts`, operationsFile(header, service, version, list, emitter));
       if (service !== "gateway")
-        out(
-          `${version}/facade.ts`,
-          facadeFile(
-            header,
-            CLASS_NAMES[service],
-            version,
-            list.map((n) => n.method),
-          ),
-        );
+        out(`${version}/facade.ts`, facadeFile(header, CLASS_NAMES[service], version, list));
     }
     const stray = ops.filter((o) => service !== "gateway" && !versions.includes(o.version));
     if (stray.length)

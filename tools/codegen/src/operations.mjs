@@ -6,6 +6,17 @@ import { pascal } from "./spec.mjs";
 const STREAM_TYPE =
   "ReadableStream<Uint8Array> | Blob | Uint8Array | ArrayBuffer | string | AsyncIterable<unknown>";
 
+/** The JSDoc of an operation: summary, description, notes, route and scopes, deprecation. */
+function operationDoc(n) {
+  return [
+    n.summary,
+    n.description && n.description.trim() !== n.summary?.trim() ? n.description : "",
+    NOT_SERVED[n.id] ? `Note: ${NOT_SERVED[n.id]}` : "",
+    `\`${n.httpMethod} ${n.op.path}\` (\`${n.id}\`${n.scopes.length ? `, scopes: ${n.scopes.join(" ")}` : ""})`,
+    n.deprecated ? "@deprecated Deprecated upstream." : "",
+  ].filter(Boolean);
+}
+
 /** What the call resolves to, and where it sits in the response. */
 function shapeOf(n, emitter) {
   const { fix } = n;
@@ -130,13 +141,7 @@ export function operationsFile(header, service, version, normalised, emitter) {
 
     const opType = shape.kind === "page" ? "PageOperation" : "Operation";
     core.add(`type ${opType}`);
-    const notes = [
-      n.summary,
-      n.description && n.description.trim() !== n.summary?.trim() ? n.description : "",
-      NOT_SERVED[n.id] ? `Note: ${NOT_SERVED[n.id]}` : "",
-      `\`${n.httpMethod} ${n.op.path}\` (\`${n.id}\`${n.scopes.length ? `, scopes: ${n.scopes.join(" ")}` : ""})`,
-      n.deprecated ? "@deprecated Deprecated upstream." : "",
-    ].filter(Boolean);
+    const notes = operationDoc(n);
     blocks.push(
       `${doc(`Input of {@link ${n.method}}.`)}export interface ${inputName} {\n${fields.join("")}}\n\n` +
         `${doc(notes.join("\n\n"))}export const ${n.method}: ${opType}<${inputName}, ${outType}> = /* @__PURE__ */ operation({\n` +
@@ -162,16 +167,23 @@ export function operationsFile(header, service, version, normalised, emitter) {
 
 /**
  * The facade of one version: its operations bound to a client. Named imports (not a namespace
- * object) so that bundlers can still drop operations a standalone user does not call.
+ * object) so that bundlers can still drop operations a standalone user does not call, and an
+ * interface spelled out member by member so that every method carries its operation's docs.
  */
-export function facadeFile(header, className, version, methods) {
+export function facadeFile(header, className, version, normalised) {
   const type = `${className}${version.toUpperCase()}`;
-  return `${header}import { bind, type Bound, type CoreClient } from "@formance/sdk-core";
-import type * as operations from "./operations";
+  const methods = normalised.map((n) => n.method);
+  const members = normalised
+    .map(
+      (n) => `${doc(operationDoc(n).join("\n\n"), "  ")}  ${n.method}: BoundOperation<typeof ${n.method}>;\n`,
+    )
+    .join("");
+  return `${header}import { bind, type BoundOperation, type CoreClient } from "@formance/sdk-core";
 import { ${methods.join(", ")} } from "./operations";
 
 /** ${className} ${version} operations bound to a client. */
-export type ${type} = Bound<typeof operations>;
+export interface ${type} {
+${members}}
 
 export function ${className[0].toLowerCase()}${className.slice(1)}${version.toUpperCase()}(client: CoreClient): ${type} {
   return bind(client, { ${methods.join(", ")} }) as ${type};
