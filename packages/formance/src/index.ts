@@ -65,7 +65,16 @@ export class Formance {
   }
 }
 
+// Each service package under its name: its types (`ledger.V2Transaction`), schemas and classes.
+export * as auth from "@formance/auth";
+export * as ledger from "@formance/ledger";
+export * as orchestration from "@formance/orchestration";
+export * as payments from "@formance/payments";
+export * as reconciliation from "@formance/reconciliation";
 // `createClient`, the errors and the core types come with this line.
 export * from "@formance/sdk-core";
+export * as search from "@formance/search";
+export * as wallets from "@formance/wallets";
+export * as webhooks from "@formance/webhooks";
 export type * from "./generated/types";
 export { Auth, Ledger, Orchestration, Payments, Reconciliation, Search, Wallets, Webhooks };

@@ -91,3 +91,14 @@ describe("outputs", () => {
     createTransaction({ ledger: "main", body: { postings: [] } });
   });
 });
+
+describe("service types through the umbrella", () => {
+  it("are namespaced by service", async () => {
+    const tx: import("../src/index").ledger.V2Transaction = await sdk.ledger.v2.getTransaction({
+      ledger: "main",
+      id: 1n,
+    });
+    expectTypeOf(tx.id).toEqualTypeOf<bigint>();
+    expectTypeOf<import("../src/index").payments.V3Payment["amount"]>().toEqualTypeOf<bigint>();
+  });
+});
