@@ -11,7 +11,7 @@
 // Plain Node ESM, no dependencies.
 
 import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { rng } from "./lib/data.mjs";
 
@@ -138,7 +138,7 @@ for (const big of [false, true]) {
 }
 
 const gcNote = globalThis.gc ? ", gc before each run" : "";
-console.log(`Node ${process.version}, ${RUNS} runs (median${gcNote}), module ${modulePath}\n`);
+console.log(`Node ${process.version}, ${RUNS} runs (median${gcNote}), module ${relative(resolve(here, ".."), modulePath)}\n`);
 console.log("| case | MB | JSON.* | lossless | ratio |");
 console.log("| --- | ---: | ---: | ---: | ---: |");
 for (const [name, mb, base, ours] of rows) {
