@@ -138,7 +138,9 @@ for (const big of [false, true]) {
 }
 
 const gcNote = globalThis.gc ? ", gc before each run" : "";
-console.log(`Node ${process.version}, ${RUNS} runs (median${gcNote}), module ${relative(resolve(here, ".."), modulePath)}\n`);
+console.log(
+  `Node ${process.version}, ${RUNS} runs (median${gcNote}), module ${relative(resolve(here, ".."), modulePath)}\n`,
+);
 console.log("| case | MB | JSON.* | lossless | ratio |");
 console.log("| --- | ---: | ---: | ---: | ---: |");
 for (const [name, mb, base, ours] of rows) {
