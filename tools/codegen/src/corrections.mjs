@@ -1,33 +1,20 @@
-// Where the specs and the servers disagree, the servers win. Each rule below cites the section of
-// API-FACTS.md (shared docs) that documents the real behaviour. One table, read top to bottom.
+// Where the specs and the servers disagree, the servers win. Each entry cites the section of
+// API-FACTS.md (shared docs) that documents the real behaviour. RULES correct operations, one row
+// per correction, read top to bottom; the tables after it correct components.
 
 const ID =
   (...ids) =>
   (op) =>
     ids.includes(op.operationId);
-const LEDGER_V2_FILTERS = ID(
-  "v2ListLedgers",
-  "v2ListAccounts",
-  "v2CountAccounts",
-  "v2ListTransactions",
-  "v2CountTransactions",
-  "v2GetBalancesAggregated",
-  "v2GetVolumesWithBalances",
-  "v2ListLogs",
-);
 
 export const RULES = [
   {
-    section: "§3.4",
-    rule: "GET/HEAD request bodies (filters) are sent as the JSON text of the `query` URL parameter; fetch cannot send them as bodies.",
-    // Applied in spec.mjs for every GET/HEAD JSON body; listed here so the table is complete.
-    when: () => false,
-  },
-  {
     section: "§3.1, §3.4",
-    rule: "The ledger v2 filter body is declared required; it is optional on the servers.",
-    when: LEDGER_V2_FILTERS,
-    apply: () => {},
+    rule: "GET/HEAD request bodies (filters) are sent as the JSON text of the `query` URL parameter, since fetch cannot send them as bodies; they are optional (the ledger v2 spec declares them required).",
+    when: (op) => op.method === "GET" || op.method === "HEAD",
+    apply: (fix) => {
+      fix.bodyAsQuery = true;
+    },
   },
   {
     section: "§2.5, §3.3",
@@ -38,17 +25,11 @@ export const RULES = [
     },
   },
   {
-    section: "§1.1, §1.2",
-    rule: "Every `format: bigint` integer is an exact bigint; ledger v1 `AssetsBalances` (declared int64) too.",
-    // Applied by the schema emitter: see BIGINT_COMPONENTS.
-    when: () => false,
-  },
-  {
     section: "§4",
     rule: "HEAD counts return the `Count` header as a bigint; 204 (and the spec's 200 for v1 countTransactions) accepted.",
     when: ID("countAccounts", "countTransactions", "v2CountAccounts", "v2CountTransactions"),
-    apply: (fix, op) => {
-      if (op.service === "ledger") fix.kind = "count";
+    apply: (fix) => {
+      fix.kind = "count";
     },
   },
   {
@@ -98,18 +79,22 @@ export const RULES = [
   },
   {
     section: "§5.1",
-    rule: "Idempotency-Key headers are optional inputs; when omitted the SDK generates one per call and reuses it on retries. The ledger v1 write operations accept the header too although the spec omits it.",
-    when: ID("createTransaction", "addMetadataOnTransaction", "addMetadataToAccount", "revertTransaction"),
-    apply: (fix, op) => {
-      if (op.service === "ledger") fix.idempotencyHeader = "Idempotency-Key";
+    rule: "Idempotency-Key headers are optional inputs (the webhooks replays declare them required): when omitted the SDK generates one per call and reuses it on every retry.",
+    when: () => true,
+    apply: (fix) => {
+      fix.optionalParams.push("Idempotency-Key");
     },
   },
   {
     section: "§5.1",
-    rule: "webhooks replays declare Idempotency-Key as required; the SDK generates one when omitted.",
-    when: ID("replayDeliveries", "replayDelivery"),
+    rule: "The ledger v1 write operations read the Idempotency-Key header although their spec omits it.",
+    when: (op) =>
+      op.service === "ledger" &&
+      ["createTransaction", "addMetadataOnTransaction", "addMetadataToAccount", "revertTransaction"].includes(
+        op.operationId,
+      ),
     apply: (fix) => {
-      fix.optionalParams.push("Idempotency-Key");
+      fix.idempotencyHeader = "Idempotency-Key";
     },
   },
   {
@@ -156,8 +141,9 @@ export const NOT_SERVED = {
 export const CORRECTIONS = {
   forOperation(op) {
     const fix = {
+      bodyAsQuery: false,
       dropBody: false,
-      optionalParams: ["Idempotency-Key"],
+      optionalParams: [],
       extraSuccess: [],
       maybeEmpty: false,
       kind: undefined,
@@ -167,12 +153,8 @@ export const CORRECTIONS = {
       keepOnNextPage: undefined,
       notPaged: false,
       defaultScopes: () => [],
-      paramSchema: (p, schema) =>
-        p.in === "header" && p.name.toLowerCase() === "count"
-          ? { type: "integer", format: "bigint" }
-          : schema,
     };
-    for (const rule of RULES) if (rule.when(op) && rule.apply) rule.apply(fix, op);
+    for (const rule of RULES) if (rule.when(op)) rule.apply(fix, op);
     return fix;
   },
 };

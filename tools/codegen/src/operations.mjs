@@ -23,7 +23,7 @@ function shapeOf(n, emitter) {
   if (fix.kind === "count") return { kind: "count", type: "bigint" };
   if (fix.kind === "ndjson") {
     emitter.usedTypes.add(fix.outputRef);
-    return { kind: "ndjson", type: `AsyncIterable<${fix.outputRef}>`, types: [fix.outputRef] };
+    return { kind: "ndjson", type: `AsyncIterable<${fix.outputRef}>` };
   }
   if (!n.responseSchema) return { kind: "void", type: "void" };
   const root = n.deref(n.responseSchema);
@@ -59,7 +59,6 @@ export function operationsFile(header, service, version, normalised, emitter) {
     const params = {};
     for (const p of n.params) {
       const isKey = p.in === "header" && p.wire.toLowerCase() === "idempotency-key";
-      const required = p.required && !isKey;
       const type = useType(emitter.ts(p.schema, "in"));
       const note = [
         p.description,
@@ -68,17 +67,17 @@ export function operationsFile(header, service, version, normalised, emitter) {
       ]
         .filter(Boolean)
         .join("\n\n");
-      fields.push(`${doc(note, "  ")}  ${key(p.field)}${required ? "" : "?"}: ${type};\n`);
+      fields.push(`${doc(note, "  ")}  ${key(p.field)}${p.required ? "" : "?"}: ${type};\n`);
       const schema =
         p.style === "deepObject"
           ? "v.record(v.string(), v.unknown())"
           : emitter.valibot(p.schema, { forwardRefs: false });
-      schemaFields.push(`${key(p.field)}: ${required ? schema : `v.optional(${schema})`}`);
+      schemaFields.push(`${key(p.field)}: ${p.required ? schema : `v.optional(${schema})`}`);
       const wire = p.wire === p.field ? "" : `:${p.wire}`;
       params[p.field] = `${p.in}${wire || (p.style ? `:${p.wire}` : "")}${p.style ? `:${p.style}` : ""}`;
     }
     let bodyKind;
-    if (n.fix.streamBody || n.body?.as === "stream") {
+    if (n.body?.as === "stream") {
       bodyKind = "stream";
       fields.push(
         `${doc("The log stream: NDJSON bytes, or an async iterable of log objects (e.g. the result of exportLogs).", "  ")}  body: ${STREAM_TYPE};\n`,

@@ -84,7 +84,7 @@ export function normalise(op, doc) {
       in: p.in,
       required: p.in === "path" || (p.required === true && !fix.optionalParams.includes(p.name)),
       style: p.style === "deepObject" ? "deepObject" : undefined,
-      schema: fix.paramSchema(p, schema),
+      schema,
       description: p.description,
       deprecated: p.deprecated === true,
     });
@@ -94,14 +94,13 @@ export function normalise(op, doc) {
   let body;
   const rb = spec.requestBody && deref(spec.requestBody);
   if (rb && !fix.dropBody) {
-    const content = rb.content ?? {};
-    if (content["application/octet-stream"]) body = { as: "stream", required: rb.required === true };
-    else if (content["application/json"]) {
-      const getLike = op.method === "GET" || op.method === "HEAD";
+    const json = rb.content?.["application/json"];
+    if (fix.streamBody) body = { as: "stream", required: rb.required === true };
+    else if (json) {
       body = {
-        as: getLike ? "query" : "json",
-        required: getLike ? false : rb.required === true,
-        schema: content["application/json"].schema,
+        as: fix.bodyAsQuery ? "query" : "json",
+        required: !fix.bodyAsQuery && rb.required === true,
+        schema: json.schema,
         description: rb.description,
       };
     }
@@ -111,12 +110,10 @@ export function normalise(op, doc) {
   const codes = Object.keys(spec.responses ?? {}).map(String);
   const successCodes = codes.filter((c) => /^2\d\d$/.test(c) || fix.extraSuccess.includes(Number(c)));
   let responseSchema;
-  let countHeader;
   for (const code of successCodes) {
     const r = deref(spec.responses[code]);
     const json = r.content?.["application/json"]?.schema;
     if (json && !responseSchema) responseSchema = json;
-    if (r.headers?.Count) countHeader = true;
   }
   const security = spec.security ?? doc.security;
   const declaredScopes = (security ?? []).flatMap((s) => Object.values(s).flat());
@@ -134,7 +131,6 @@ export function normalise(op, doc) {
     body,
     responseSchema,
     successCodes,
-    countHeader,
     scopes: declaredScopes.length ? declaredScopes : fix.defaultScopes(where.service),
     fix,
     deref,

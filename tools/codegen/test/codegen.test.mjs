@@ -68,5 +68,8 @@ describe.skipIf(!hasSpecs)("generation", () => {
     expect(block("importLogs")).toContain('body: "stream"'); // §8.1
     expect(block("createExporter")).toContain('scopes: ["ledger:write"]'); // §7.3: no security block in the spec
     expect(block("createTransaction")).toContain('idempotencyHeader: "Idempotency-Key"'); // §5.1
+    const webhooks = generate(specDir).files.get("packages/webhooks/src/generated/v1/operations.ts");
+    const replay = webhooks.slice(webhooks.indexOf("export const replayDelivery:"));
+    expect(replay.slice(0, replay.indexOf("});"))).toMatch(/idempotencyKey: \/\*#__PURE__\*\/v\.optional\(/); // §5.1: required in the spec
   });
 });
