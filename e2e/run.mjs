@@ -1,61 +1,16 @@
 #!/usr/bin/env node
 // Runs the e2e suite and prints a one-line summary: `node e2e/run.mjs [vitest args...]`
-// (the root script `test:e2e:run`). Builds the packages the suite imports first when a dist/ is missing or
-// older than its src/ (turbo), unless FORMANCE_E2E_SKIP_BUILD=1. Exit code: vitest's; a run with no ledger skips every test and exits 0
-// (1 with FORMANCE_E2E_REQUIRE_LEDGER=1).
+// (the root script `test:e2e:run`; `pnpm test:e2e` builds the packages first). Exit code: vitest's; a
+// run with no ledger skips every test and exits 0 (1 with FORMANCE_E2E_REQUIRE_LEDGER=1).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
-
-// Every package under packages/ is in the suite's dependency closure (the umbrella depends on all of them).
-function needsBuild() {
-  const newest = (dir) => {
-    let max = 0;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      max = Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-    }
-    return max;
-  };
-  const packages = join(root, "packages");
-  return readdirSync(packages).some((name) => {
-    const built = join(packages, name, "dist", "index.js");
-    if (!existsSync(built)) return true;
-    const src = join(packages, name, "src");
-    return existsSync(src) && newest(src) > statSync(built).mtimeMs;
-  });
-}
-
-if (process.env.FORMANCE_E2E_SKIP_BUILD !== "1" && needsBuild()) {
-  const turbo = join(root, "node_modules", ".bin", "turbo");
-  // turbo needs pnpm on PATH: also look where scripts/run.mjs installs the pinned one.
-  const PATH = [
-    join(root, ".tools", "node_modules", ".bin"),
-    join(root, "node_modules", ".bin"),
-    process.env.PATH,
-  ]
-    .filter(Boolean)
-    .join(delimiter);
-  const built = spawnSync(
-    turbo,
-    ["run", "build", "--filter=@formance/e2e^...", "--output-logs=errors-only", "--concurrency=3"],
-    {
-      cwd: root,
-      stdio: "inherit",
-      env: { ...process.env, PATH },
-    },
-  );
-  if (built.status !== 0) {
-    console.log("e2e: FAILED: building the packages failed (see above)");
-    process.exit(built.status || 1);
-  }
-}
 
 const vitest = join(dirname(createRequire(import.meta.url).resolve("vitest/package.json")), "vitest.mjs");
 const scratch = mkdtempSync(join(tmpdir(), "formance-e2e-"));

@@ -42,7 +42,6 @@ export function createClient(options: ClientOptions = {}): CoreClient {
       fetch: fetchImpl,
     });
   }
-  const prefixes = new Map<string, string>();
   return {
     options: Object.freeze({ ...options }),
     serverURL,
@@ -50,14 +49,7 @@ export function createClient(options: ClientOptions = {}): CoreClient {
     auth,
     validate: options.validate ?? "lenient",
     userAgent: `formance-sdk-typescript/${VERSION}`,
-    prefix(service) {
-      let prefix = prefixes.get(service);
-      if (prefix === undefined) {
-        prefix = service ? resolvePathPrefix(options.pathPrefix, service) : "";
-        prefixes.set(service, prefix);
-      }
-      return prefix;
-    },
+    prefix: (service) => (service ? resolvePathPrefix(options.pathPrefix, service) : ""),
   };
 }
 
