@@ -1,21 +1,4 @@
 #!/usr/bin/env node
-// Browser test: the ledger client bundled with esbuild, run in headless Chromium, talking to an API on
-// another origin over CORS.
-//
-//   node tests/browser/run.mjs [--keep]
-//
-// - Bundles fixtures/entry.mjs (imports @formance/ledger and @formance/ledger/v2, built dist) with esbuild
-//   for the browser (platform "browser": a Node built-in in the SDK would fail the build).
-// - Serves the page and the bundle from one node:http origin, the mock ledger API from another (CORS:
-//   preflight answered, Count exposed); the page makes the calls and asserts bigint amounts, the bytes the
-//   server received (bare integer literals), the preflight, and the HEAD count.
-// - Drives /usr/bin/chromium (or $CHROMIUM_PATH) with playwright-core; never downloads a browser.
-//   playwright-core comes from the root devDependencies when present, else it is npm-installed into a
-//   temp dir for this run.
-// - No Chromium: skipped with a message (exit 0), except when CI or FORMANCE_REQUIRE_BROWSER is set
-//   (exit 1), so CI cannot pass without running it.
-// Writes a screenshot to os.tmpdir(); nothing is written to the repository.
-import { execFileSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -34,7 +17,6 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
-const PLAYWRIGHT = "playwright-core@1.65.1";
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
@@ -74,37 +56,6 @@ function loadEsbuild() {
     const tsup = realpathSync(join(root, "node_modules", "tsup"));
     return createRequire(join(tsup, "package.json"))("esbuild");
   }
-}
-
-/** playwright-core: a root devDependency if there is one, else a throwaway install in the work dir. */
-function loadPlaywright() {
-  try {
-    return { chromium: rootRequire("playwright-core").chromium, from: "root node_modules" };
-  } catch {}
-  const dir = join(work, "playwright");
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "package.json"), '{ "name": "pw", "private": true }\n');
-  execFileSync(
-    "npm",
-    [
-      "install",
-      "--prefer-offline",
-      "--no-audit",
-      "--no-fund",
-      "--loglevel=error",
-      "--ignore-scripts",
-      PLAYWRIGHT,
-    ],
-    {
-      cwd: dir,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" },
-    },
-  );
-  return {
-    chromium: createRequire(join(dir, "package.json"))("playwright-core").chromium,
-    from: `npm ${PLAYWRIGHT} (temp)`,
-  };
 }
 
 function listen(server) {
@@ -175,9 +126,7 @@ async function main() {
   log(`page ${pageURL}, api ${api.url}`);
 
   // 3. Browser.
-  started = Date.now();
-  const { chromium, from } = loadPlaywright();
-  log(`playwright-core from ${from} (${Date.now() - started} ms)`);
+  const { chromium } = rootRequire("playwright-core");
   started = Date.now();
   const userDataDir = join(work, "profile");
   const context = await chromium.launchPersistentContext(userDataDir, {
