@@ -14,7 +14,9 @@
 
 /** Spelled out: V8 scans this far faster than `\d{16}`. */
 const LONG_DIGITS = /\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d/;
-const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+/** A number literal with neither fraction nor exponent. */
+const INTEGER = /^-?\d+$/;
 const WHITESPACE = /[ \t\n\r]*/y;
 /** A string with no escape and no control character: the common case, taken in one native step. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings may not hold raw control characters.
@@ -116,33 +118,33 @@ class Parser {
 
   value(): unknown {
     const { text } = this;
-    /** The arrays and objects still open, innermost last, and for objects the key being read. */
-    const open: Container[] = [];
-    const keys: string[] = [];
+    // The innermost open array or object and the key being read in it (null in an array); the
+    // outer ones wait on `outer` as container/key pairs.
+    let container: Container | undefined;
+    let key: string | null = null;
+    const outer: (Container | string | null)[] = [];
     for (;;) {
       // Read one value; an array or object that is not empty is opened and its first member read next.
       this.space();
-      const c = text[this.i];
+      const c = text.charCodeAt(this.i);
       let value: unknown;
-      if (c === "{" || c === "[") {
+      if (c === 123 /* { */ || c === 91 /* [ */) {
         this.i++;
         this.space();
-        const close = c === "{" ? "}" : "]";
-        if (text[this.i] === close) {
+        if (text.charCodeAt(this.i) === c + 2 /* } or ] */) {
           this.i++;
-          value = c === "{" ? {} : [];
+          value = c === 123 ? {} : [];
         } else {
-          open.push(c === "{" ? {} : []);
-          keys.push(c === "{" ? this.key() : "");
+          if (container !== undefined) outer.push(container, key);
+          container = c === 123 ? {} : [];
+          key = c === 123 ? this.key() : null;
           continue;
         }
-      } else value = this.scalar(c);
+      } else value = this.scalar();
       // Add the value to the innermost open container; close those that end here.
       for (;;) {
-        const container = open.at(-1);
         if (container === undefined) return value;
-        const key = keys[keys.length - 1]!;
-        if (Array.isArray(container)) container.push(value);
+        if (key === null) (container as unknown[]).push(value);
         else if (key === "__proto__")
           Object.defineProperty(container, key, {
             value,
@@ -150,45 +152,46 @@ class Parser {
             writable: true,
             configurable: true,
           });
-        else container[key] = value;
+        else (container as Record<string, unknown>)[key] = value;
         this.space();
-        if (text[this.i] === ",") {
+        if (text.charCodeAt(this.i) === 44 /* , */) {
           this.i++;
-          if (!Array.isArray(container)) keys[keys.length - 1] = this.key();
+          if (key !== null) key = this.key();
           break;
         }
-        this.expect(Array.isArray(container) ? "]" : "}");
-        value = open.pop();
-        keys.pop();
+        this.expect(key === null ? "]" : "}");
+        value = container;
+        key = outer.length ? (outer.pop() as string | null) : null;
+        container = outer.pop() as Container | undefined;
       }
     }
   }
 
-  scalar(c: string | undefined): unknown {
-    const { text } = this;
+  scalar(): unknown {
+    const { text, i } = this;
+    const c = text[i];
     if (c === '"') return this.string();
     if (c === "t" || c === "f" || c === "n") {
       const word = c === "t" ? "true" : c === "f" ? "false" : "null";
-      if (!text.startsWith(word, this.i)) this.fail();
+      if (!text.startsWith(word, i)) this.fail();
       this.i += word.length;
       return c === "t" ? true : c === "f" ? false : null;
     }
-    NUMBER.lastIndex = this.i;
-    const match = NUMBER.exec(text);
-    if (!match) {
+    NUMBER.lastIndex = i;
+    if (!NUMBER.test(text)) {
       if (c === "-") this.i++;
       this.fail();
     }
-    this.i = NUMBER.lastIndex;
-    if (text[this.i] === "." || text[this.i] === "e" || text[this.i] === "E") {
+    const end = NUMBER.lastIndex;
+    this.i = end;
+    const next = text[end];
+    if (next === "." || next === "e" || next === "E") {
       this.i++;
       this.fail();
     }
-    const literal = match[0];
+    const literal = text.slice(i, end);
     const number = Number(literal);
-    return literal.length < 16 || match[1] || match[2] || Number.isSafeInteger(number)
-      ? number
-      : BigInt(literal);
+    return end - i < 16 || Number.isSafeInteger(number) || !INTEGER.test(literal) ? number : BigInt(literal);
   }
 
   string(): string {
