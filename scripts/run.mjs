@@ -27,7 +27,9 @@ function ensureToolingNode() {
     sh("npm", ["install", "--prefix", toolsDir, "--no-audit", "--no-fund", "--loglevel=error", spec]);
     console.log(`› installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
-  console.log(`› tooling Node ${readVersion(localNode)} (this script was started by Node ${process.version})`);
+  console.log(
+    `› tooling Node ${readVersion(localNode)} (this script was started by Node ${process.version})`,
+  );
 }
 
 function pnpmPath() {
