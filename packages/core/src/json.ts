@@ -44,7 +44,7 @@ function hasRawJSON(): boolean {
   }
 }
 
-/** How this runtime writes bigints: decided once, here. */
+/** @internal How this runtime writes bigints: decided once, here. */
 export const jsonImplementation: "native" | "fallback" = hasRawJSON() ? "native" : "fallback";
 
 /**
