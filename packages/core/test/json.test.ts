@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { _placeholderToken, parseJSON, parseNDJSON, stringifyJSON } from "../src/json";
+import * as json from "../src/json";
+import { _implementations, _placeholderToken, jsonImplementation, parseJSON, parseNDJSON } from "../src/json";
 
 // Expectations are computed independently of the implementation: BigInt of literal digits, powers
 // of two with bigint arithmetic, and JSON.parse / JSON.stringify for everything that is not an
@@ -194,6 +195,47 @@ describe("parseJSON: whitespace, size and depth", () => {
     let value = parseJSON(text);
     for (let i = 0; i < depth; i++) value = (value as unknown[])[0];
     expect(value).toBe(TWO_64);
+  });
+
+  // 100,000 levels: JSON.parse handles them; a recursive parser (or a reviver walk) runs out of stack.
+  const DEEP = 100_000;
+  /** Follows `path` (a key or index per level) DEEP times, without recursion. */
+  const dig = (value: unknown, step: (v: unknown) => unknown) => {
+    let v = value;
+    for (let i = 0; i < DEEP; i++) v = step(v);
+    return v;
+  };
+
+  it("parses 100,000 nested arrays holding a 16-digit number and a big integer", {
+    timeout: 60_000,
+  }, () => {
+    const sixteen = "1234567890123456";
+    const text = `${"[".repeat(DEEP)}${sixteen},${TWO_64_TEXT}${"]".repeat(DEEP)}`;
+    const inner = dig(parseJSON(text), (v) => (v as unknown[])[0]);
+    // The innermost array is [16-digit number, 2^64]; its first element is the number.
+    expect(inner).toBe(Number(sixteen));
+    const last = dig(parseJSON(text), (v) => (v as unknown[]).at(-1));
+    expect(last).toBe(TWO_64);
+  });
+
+  it("parses 100,000 nested objects and mixed nesting with big integers", { timeout: 60_000 }, () => {
+    const objects = `${'{"a":'.repeat(DEEP)}-${TWO_256_MINUS_1_TEXT}${"}".repeat(DEEP)}`;
+    expect(dig(parseJSON(objects), (v) => (v as Record<string, unknown>).a)).toBe(-TWO_256_MINUS_1);
+    const mixed = `${'[{"k":'.repeat(DEEP / 2)}${TWO_64_TEXT}${"}]".repeat(DEEP / 2)}`;
+    let v = parseJSON(mixed);
+    for (let i = 0; i < DEEP / 2; i++) v = ((v as unknown[])[0] as Record<string, unknown>).k;
+    expect(v).toBe(TWO_64);
+  });
+
+  it("parses 100,000 levels without a big integer, as JSON.parse does", { timeout: 60_000 }, () => {
+    const text = `${"[".repeat(DEEP)}1.5${"]".repeat(DEEP)}`;
+    expect(dig(parseJSON(text), (v) => (v as unknown[])[0])).toBe(1.5);
+  });
+
+  it("reports a syntax error 100,000 levels down with its position", { timeout: 60_000 }, () => {
+    const text = `${"[".repeat(DEEP)}${TWO_64_TEXT},]${"]".repeat(DEEP - 1)}`;
+    expect(() => JSON.parse(text)).toThrow(SyntaxError);
+    expect(() => parseJSON(text)).toThrow(new RegExp(`at position ${DEEP + TWO_64_TEXT.length + 1} \\(`));
   });
 });
 
@@ -465,7 +507,36 @@ describe("parseJSON: randomised comparison with JSON.parse", () => {
   });
 });
 
-describe("stringifyJSON", () => {
+// Writing bigints has two implementations: JSON.rawJSON where the runtime has it, placeholders
+// elsewhere. Both pass every stringify test; the native one only runs where the runtime has it.
+const nativeAvailable = typeof (JSON as { rawJSON?: unknown }).rawJSON === "function";
+const implementations = Object.entries(_implementations).map(([name, impl]) => ({ name, ...impl }));
+
+describe("stringifyJSON: implementation choice", () => {
+  it("uses JSON.rawJSON exactly where the runtime has it", () => {
+    expect(jsonImplementation).toBe(nativeAvailable ? "native" : "fallback");
+    expect(json.stringifyJSON).toBe(_implementations[jsonImplementation].stringifyJSON);
+  });
+
+  it.skipIf(!nativeAvailable)("the native one writes each bigint through JSON.rawJSON", () => {
+    const raw = vi.spyOn(JSON as unknown as { rawJSON: (text: string) => unknown }, "rawJSON");
+    try {
+      expect(_implementations.native.stringifyJSON({ a: [TWO_64, 1.5, -1n] })).toBe(
+        `{"a":[${TWO_64_TEXT},1.5,-1]}`,
+      );
+      expect(raw.mock.calls).toEqual([[TWO_64_TEXT], ["-1"]]);
+    } finally {
+      raw.mockRestore();
+    }
+  });
+});
+
+describe.each(implementations)("stringifyJSON ($name)", ({ name, stringifyJSON }) => {
+  if (name === "native" && !nativeAvailable) {
+    it.skip("needs JSON.rawJSON", () => {});
+    return;
+  }
+
   afterEach(() => {
     vi.restoreAllMocks();
     delete (BigInt.prototype as { toJSON?: unknown }).toJSON;
@@ -590,18 +661,21 @@ describe("stringifyJSON", () => {
     expect(parseJSON(out)).toEqual(value);
   });
 
-  it("stays correct when a user string contains the actual placeholder token", () => {
-    // Put the token in use into user data: the implementation must detect the collision, switch to
-    // another token and still write exact output.
-    const token = _placeholderToken();
-    const value = { user: `${token}1`, quoted: `"${token}2"`, [`${token}3`]: 4n, amount: TWO_64 };
-    const out = stringifyJSON(value);
-    expect(out).toBe(
-      `{${JSON.stringify("user")}:${JSON.stringify(value.user)},"quoted":${JSON.stringify(value.quoted)},` +
-        `${JSON.stringify(`${token}3`)}:4,"amount":${TWO_64_TEXT}}`,
-    );
-    expect(_placeholderToken()).not.toBe(token);
-  });
+  it.skipIf(name === "native")(
+    "stays correct when a user string contains the actual placeholder token",
+    () => {
+      // Put the token in use into user data: the implementation must detect the collision, switch to
+      // another token and still write exact output.
+      const token = _placeholderToken();
+      const value = { user: `${token}1`, quoted: `"${token}2"`, [`${token}3`]: 4n, amount: TWO_64 };
+      const out = stringifyJSON(value);
+      expect(out).toBe(
+        `{${JSON.stringify("user")}:${JSON.stringify(value.user)},"quoted":${JSON.stringify(value.quoted)},` +
+          `${JSON.stringify(`${token}3`)}:4,"amount":${TWO_64_TEXT}}`,
+      );
+      expect(_placeholderToken()).not.toBe(token);
+    },
+  );
 
   it("ignores a global BigInt.prototype.toJSON", () => {
     (BigInt.prototype as { toJSON?: unknown }).toJSON = function (this: bigint) {
