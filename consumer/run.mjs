@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Packed-tarball consumer test: what a user gets from `npm install @formance/...`.
 //
-//   node tests/consumer/run.mjs [--runtimes] [--keep]
+//   node consumer/run.mjs [--runtimes] [--keep]
 //
 // 1. `pnpm pack` every publishable package (core, the 8 services, the umbrella) into a temp dir; pnpm
 //    rewrites `workspace:` ranges to versions. The tarballs are checked: no `workspace:` left, every file
@@ -32,7 +32,7 @@ import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "../..");
+const root = resolve(here, "..");
 const fixtures = join(here, "fixtures");
 const args = new Set(process.argv.slice(2));
 const TYPESCRIPT = "typescript@5.9.3";
