@@ -157,14 +157,14 @@ function main() {
   }
 }
 
-/** Files on disk the generator owns: everything under src/generated/, and the entry files src/*.ts. */
+/** Files on disk the generator owns: everything under src/generated/, and the entry files src/index.ts, src/v<n>.ts. */
 function owned(files) {
   const folders = [...new Set([...files.keys()].map((p) => p.split("/src/")[0]))];
   return folders.flatMap((folder) => {
     const src = join(root, folder, "src");
     const entries = existsSync(src)
       ? readdirSync(src)
-          .filter((f) => f.endsWith(".ts"))
+          .filter((f) => f === "index.ts" || /^v\d+\.ts$/.test(f))
           .map((f) => join(src, f))
       : [];
     return [...walk(join(src, "generated")), ...entries].map((f) => relative(root, f));
