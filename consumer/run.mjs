@@ -225,6 +225,7 @@ async function main() {
       cpSync(join(fixtures, "mock-server.cjs"), join(dir, "mock-server.cjs"));
       cpSync(join(fixtures, "scenario.cjs"), join(dir, "scenario.cjs"));
       writeFileSync(join(dir, "entries.json"), `${JSON.stringify(entries, null, 2)}\n`);
+      cpSync(join(root, "tools/codegen/services.json"), join(dir, "services.json")); // the service table
     }
     project.dir = dir;
   }
