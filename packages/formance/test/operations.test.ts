@@ -1,4 +1,4 @@
-// Every operation of operations.json exists under its public name (README "Method names"), on the
+// Every operation of operations.json exists under its public name (docs/MIGRATION.md, "Method names"), on the
 // umbrella and as a standalone function in its package's version subpath, with the spec's method, path
 // and docs. The packages and versions come from the service table (tools/codegen/services.json).
 import { existsSync, readFileSync } from "node:fs";

@@ -40,7 +40,7 @@ export const pascal = (s) => {
 };
 
 /**
- * Where an operation sits in the public API (README "Method names"): the operationId minus its version
+ * Where an operation sits in the public API (docs/MIGRATION.md, "Method names"): the operationId minus its version
  * prefix, first letter lower-cased, under the tag's version; renamed where corrections.mjs says so.
  */
 export function placement(op) {

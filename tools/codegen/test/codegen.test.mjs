@@ -18,7 +18,7 @@ beforeAll(() => {
   if (hasSpecs) files = generate(specDir).files;
 }, SLOW);
 
-describe("naming (README, Method names)", () => {
+describe("naming (docs/MIGRATION.md, Method names)", () => {
   it.each([
     [{ operationId: "v2CreateTransaction", tags: ["ledger.v2"] }, "ledger", "v2", "createTransaction"],
     [{ operationId: "v3InitiatePayment", tags: ["payments.v3"] }, "payments", "v3", "initiatePayment"],
