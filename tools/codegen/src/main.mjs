@@ -142,7 +142,7 @@ function main() {
   for (const path of owned(files)) {
     if (files.has(path)) continue;
     drift.push(`stale ${path}`);
-    if (!check) rmSync(join(root, path));
+    if (!check) removeFile(join(root, path));
   }
   if (check) {
     if (drift.length) {
@@ -169,6 +169,13 @@ function owned(files) {
       : [];
     return [...walk(join(src, "generated")), ...entries].map((f) => relative(root, f));
   });
+}
+
+/** Removes a file, and its folder when that leaves it empty (a version or a service removed). */
+function removeFile(file) {
+  rmSync(file);
+  const dir = dirname(file);
+  if (!readdirSync(dir).length) rmSync(dir, { recursive: true });
 }
 
 function walk(dir) {
