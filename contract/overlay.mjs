@@ -1,9 +1,9 @@
 // The contract overlay: patches applied (in memory, then written to a temp dir) to the official specs
 // before Prism serves them, so that the mock describes what the real servers accept and what the
-// SDK deliberately sends. One row per patch, each citing the section of API-FACTS.md
-// (../shared/docs/API-FACTS.md) that documents the real behaviour, or naming the spec defect.
+// SDK deliberately sends. One row per patch, each naming the section of docs/SERVER-BEHAVIOUR.md
+// (a `## <Service>` heading) that documents the real behaviour, or naming the spec defect.
 // Rows are applied top to bottom to the per-service documents (before they are merged).
-import { locate, resolver } from "./lib/spec.mjs";
+import { locate, resolver } from "@formance/codegen/spec";
 
 const ids =
   (...list) =>
@@ -18,7 +18,7 @@ const LEDGER_HEAD_COUNTS = ids(
 
 export const PATCHES = [
   {
-    section: "§3.4 (§3.1, §3.2)",
+    section: "Ledger, Payments",
     what: "GET/HEAD JSON request bodies (24 filter operations) become an optional `query` URL parameter holding the JSON text; the body is removed. fetch cannot send GET/HEAD bodies and the ledger v2 and payments servers read `?query=`.",
     when: (op, { spec, deref }) =>
       ["GET", "HEAD"].includes(op.method) &&
@@ -27,18 +27,19 @@ export const PATCHES = [
     apply: (_op, { spec, item, deref }) => {
       delete spec.requestBody;
       const declared = [...(item.parameters ?? []), ...(spec.parameters ?? [])].map(deref);
-      if (declared.some((p) => p.in === "query" && p.name === "query")) return; // payments v1 listAccounts (§2.5)
+      if (declared.some((p) => p.in === "query" && p.name === "query")) return; // payments v1 listAccounts (Payments)
       (spec.parameters ??= []).push({
         name: "query",
         in: "query",
         required: false,
-        description: "Filter (query-builder JSON text); replaces the GET/HEAD body (API-FACTS §3.4).",
+        description:
+          "Filter (query-builder JSON text); replaces the GET/HEAD body (docs/SERVER-BEHAVIOUR.md).",
         schema: { type: "string" },
       });
     },
   },
   {
-    section: "§4",
+    section: "Ledger",
     what: "HEAD counts answer 204 with the count in the `Count` header (an exact integer; the SDK reads it as a bigint); v1 countTransactions declares 200 but the server sends 204. Errors on HEAD carry no body.",
     when: LEDGER_HEAD_COUNTS,
     apply: (_op, { spec, deref }) => {
@@ -64,7 +65,7 @@ export const PATCHES = [
     },
   },
   {
-    section: "§5.1",
+    section: "Ledger",
     what: "Ledger v1 write operations accept an optional Idempotency-Key header (the server reads it, the spec omits it); the SDK sends one generated per call.",
     when: (op) =>
       op.service === "ledger" &&
@@ -81,12 +82,12 @@ export const PATCHES = [
     },
   },
   {
-    section: "§5.1, §5.3",
+    section: "Ledger, Wallets, Webhooks",
     what: "Idempotency-Key stays optional where the specs say so (ledger v2, wallets). The webhooks replays keep it *required* on the wire: the server rejects a replay without one, and the SDK input makes it optional by generating one per call — so Prism checks that the generated key is really sent.",
     when: () => false,
   },
   {
-    section: "§7.1, §7.3",
+    section: "All services, Gateway",
     what: "Every operation needs a bearer token: the 14 operations without a `security` block get `<service>:read` (GET/HEAD) or `:write`; all specs share base.yaml's `Authorization` scheme (payments, search and reconciliation define none). The gateway's undefined `NoAuthorization` becomes the anonymous alternative `{}`.",
     when: (op, { spec, doc }) => op.service === "gateway" || (!spec.security && !doc.security),
     apply: (op, { spec }) => {
@@ -100,7 +101,7 @@ export const PATCHES = [
     },
   },
   {
-    section: "§8.1",
+    section: "Ledger",
     what: "v2ImportLogs: the octet-stream body is NDJSON text (a stream of log objects), not the `{file: string}` object the spec's schema says.",
     when: ids("v2ImportLogs"),
     apply: (_op, { spec }) => {
@@ -115,7 +116,7 @@ export const PATCHES = [
     },
   },
   {
-    section: "§8.1",
+    section: "Ledger",
     what: "v2ExportLogs: 200 streams NDJSON (one V2Log per line) as application/octet-stream — the spec declares no content; an error before the first byte is JSON sent with the octet-stream content type. Examples are generated from the V2Log / V2ErrorResponse schemas.",
     when: ids("v2ExportLogs"),
     apply: (_op, { spec }, { sample }) => {
@@ -148,7 +149,7 @@ export const PATCHES = [
     },
   },
   {
-    section: "§8.3",
+    section: "Wallets, Payments",
     what: "debitWallet answers 201 (pending hold) or 204; v3ListConnectorCapabilities answers 304 Not Modified. Both are declared already — ensured here, and the runner asks Prism for each.",
     when: ids("debitWallet", "v3ListConnectorCapabilities"),
     apply: (op, { spec }) => {
@@ -157,8 +158,8 @@ export const PATCHES = [
     },
   },
   {
-    section: "DESIGN §4 (codegen OPTIONAL_PROPERTIES)",
-    what: "v2CreateTransaction: `metadata` is optional on the server (a transaction is posted without it in the DESIGN §4 example; the ledger's Go input leaves it nil); the spec marks it required. The SDK input makes it optional.",
+    section: "Ledger (codegen OPTIONAL_PROPERTIES)",
+    what: "v2CreateTransaction: `metadata` is optional on the server (the ledger's Go input leaves it nil); the spec marks it required. The SDK input makes it optional.",
     when: ids("v2CreateTransaction"),
     apply: (_op, { doc }) => {
       const schema = doc.components.schemas.V2PostTransaction;
@@ -166,7 +167,7 @@ export const PATCHES = [
     },
   },
   {
-    section: "§6.1, §6.2",
+    section: "Auth",
     what: "auth declares no error responses; the server answers 400 VALIDATION and 500 INTERNAL as `{errorCode, errorMessage}` JSON (and 404 with no body).",
     when: (op) => op.service === "auth",
     apply: (_op, { spec }) => {
@@ -250,9 +251,9 @@ export const SPEC_FIXES = [
 // Rules applied to every schema node of every spec.
 export const SCHEMA_RULES = [
   {
-    section: "§8.2",
+    section: "Payments",
     defect:
-      "payments v3 ids (`connectorID`, `sourceAccountID`, `destinationAccountID`) are `format: byte`, yet §8.2 says to treat them as opaque strings (they are the base64url text of a JSON object, payments `ConnectorIDFromString`, not RFC 4648 §4 base64); validators then decode-check them and samplers emit non-ids. The format is dropped.",
+      "payments v3 ids (`connectorID`, `sourceAccountID`, `destinationAccountID`) are `format: byte`, yet they are opaque strings (the base64url text of a JSON object, payments `ConnectorIDFromString`, not standard base64); validators then decode-check them and samplers emit non-ids. The format is dropped.",
     when: (node) => node.type === "string" && node.format === "byte",
     fix: (node) => {
       delete node.format;
@@ -350,7 +351,7 @@ export function applyOverlay(docs, operations, helpers) {
   for (const patch of PATCHES) {
     if (!patch.apply) continue;
     for (const op of operations) {
-      const ctx = locate(docs, op);
+      const ctx = { doc: docs[op.service], ...locate(docs[op.service], op) };
       if (!patch.when(op, ctx)) continue;
       patch.apply(op, ctx, helpers);
       applied.push([patch.section, op.operationId, patch]);

@@ -11,9 +11,19 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import {
+  loadSpecs,
+  locate,
+  missingSpecs,
+  parametersOf,
+  placement,
+  resolver,
+  SERVICES,
+  specDir,
+} from "@formance/codegen/spec";
 import { BIG, makeGenerator } from "./lib/fixtures.mjs";
+import { mergeSpecs } from "./lib/merge.mjs";
 import { startPrism } from "./lib/prism.mjs";
-import { loadSpecs, locate, mergeSpecs, missingSpecs, parametersOf, resolver, specDir } from "./lib/spec.mjs";
 import { applyOverlay } from "./overlay.mjs";
 
 const t0 = Date.now();
@@ -137,18 +147,10 @@ const FILTER = { $and: [{ $match: { "metadata[contract]": "yes" } }, { $gte: { a
 const FILTER_TEXT = `{"$and":[{"$match":{"metadata[contract]":"yes"}},{"$gte":{"amount":${BIG}}}]}`;
 const NDJSON_LOGS = `${sample("ledger", "V2Log", { id: 1, type: "NEW_TRANSACTION" })}\n`;
 
-function placement(op) {
-  const lowerFirst = (s) => s[0].toLowerCase() + s.slice(1);
-  const tag = op.tags[0];
-  if (!tag) return { service: "", version: "", method: lowerFirst(op.operationId) };
-  const [service, version = "v2"] = tag.split(".");
-  return { service, version, method: lowerFirst(op.operationId.replace(/^v\d+(?=[A-Z])/, "")) };
-}
-
 /** `minimal`: required inputs only (required parameters, required body properties, no optional body). */
 function buildInput(op, d, { minimal = false } = {}) {
   const gen = (minimal ? minimalGen : fullGen)[op.service];
-  const specParams = parametersOf(docs, op);
+  const specParams = parametersOf(docs[op.service], op);
   const input = {};
   for (const [field, location] of Object.entries(d.params ?? {})) {
     const [where, wire = field] = location.split(":");
@@ -156,13 +158,13 @@ function buildInput(op, d, { minimal = false } = {}) {
     if (!p) throw new Error(`descriptor field ${field} (${location}) has no spec parameter`);
     const optional = !p.required && p.in !== "path";
     // Inputs the servers document as exclusive or generated: no cursor (it replaces every other
-    // input, §2.2), no deprecated parameter (Prism warns), no Idempotency-Key (the SDK makes one).
+    // input; docs/SERVER-BEHAVIOUR.md, All services), no deprecated parameter (Prism warns), no Idempotency-Key (the SDK makes one).
     if (optional && (minimal || p.name === "cursor" || p.deprecated)) continue;
     if (p.in === "header" && p.name.toLowerCase() === "idempotency-key") continue;
     const hint = p.example ?? firstExample(p.examples);
     input[field] = gen(p.schema ?? p.content?.["application/json"]?.schema ?? { type: "string" }, hint);
   }
-  const { spec, deref } = locate(docs, op);
+  const { spec, deref } = locate(docs[op.service], op);
   const body = spec.requestBody && deref(spec.requestBody);
   if (d.body === "stream") input.body = NDJSON_LOGS;
   else if (d.body === "query") {
@@ -197,7 +199,7 @@ async function call(op, input, prefer) {
   let result;
   let error;
   try {
-    if (!service) result = await sdk[method](options);
+    if (service === "gateway") result = await sdk[method](options);
     else {
       const fn = sdk[service]?.[version]?.[method];
       if (typeof fn !== "function")
@@ -289,7 +291,7 @@ function expectationFor(d) {
   }
 }
 
-/** Extra responses the overlay guarantees (§8.3), each asked for explicitly. */
+/** Extra responses the overlay guarantees (Wallets, Payments), each asked for explicitly. */
 const EXTRA = {
   debitWallet: [
     { prefer: "code=204", expect: (r) => (r === undefined ? "" : "204 must resolve to undefined") },
@@ -303,7 +305,8 @@ const STATIC_ONLY = new Set(["v2ExportLogs"]);
 
 async function runOperation(op) {
   const { service } = placement(op);
-  const d = service ? descriptors.get(`${op.service}:${op.operationId}`) : { kind: "json" };
+  const root = service === "gateway";
+  const d = root ? { kind: "json" } : descriptors.get(`${op.service}:${op.operationId}`);
   const failures = [];
   if (!d)
     return {
@@ -313,8 +316,8 @@ async function runOperation(op) {
   let full;
   let minimal;
   try {
-    full = service ? buildInput(op, d) : undefined;
-    minimal = service ? buildInput(op, d, { minimal: true }) : undefined;
+    full = root ? undefined : buildInput(op, d);
+    minimal = root ? undefined : buildInput(op, d, { minimal: true });
   } catch (error) {
     return { op, failures: [{ pass: "setup", problems: [`input generation failed: ${error.message}`] }] };
   }
@@ -356,7 +359,7 @@ async function runErrorCheck([service, operationId, status]) {
   const op = operations.find((o) => o.service === service && o.operationId === operationId);
   const d = descriptors.get(`${service}:${operationId}`);
   const label = `${operationId} → ${status}`;
-  const { spec } = locate(docs, op);
+  const { spec } = locate(docs[op.service], op);
   if (
     !spec.responses[String(status)] &&
     !spec.responses[`${String(status)[0]}XX`] &&
@@ -451,18 +454,9 @@ async function loadDescriptors() {
   const require = createRequire(import.meta.url);
   const umbrella = createRequire(require.resolve("@formance/sdk/package.json"));
   const map = new Map();
-  const services = {
-    ledger: ["v1", "v2"],
-    payments: ["v1", "v3"],
-    orchestration: ["v1", "v2"],
-    wallets: ["v1"],
-    webhooks: ["v1"],
-    reconciliation: ["v1"],
-    auth: ["v1"],
-    search: ["v1"],
-  };
-  for (const [service, versions] of Object.entries(services)) {
-    const pkgPath = umbrella.resolve(`@formance/${service}/package.json`);
+  for (const [service, { package: name, versions }] of Object.entries(SERVICES)) {
+    if (service === "gateway") continue;
+    const pkgPath = umbrella.resolve(`${name}/package.json`);
     const pkg = umbrella(pkgPath);
     for (const version of versions) {
       const entry = pkg.exports[`./${version}`].import.default;

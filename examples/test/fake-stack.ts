@@ -2,7 +2,7 @@
 // transactions with idempotency keys and balance checks, cursor pages, counts, accounts, aggregated
 // balances, stats) and payments v3 payments. Served by the testkit's recording server, so every test
 // can assert the exact requests an example made. Independent of the SDK: its own JSON handling.
-import { jsonWithBigInts, type RecordedRequest, type Reply } from "../../tools/testkit/server";
+import { jsonWithBigInts, type RecordedRequest, type Reply } from "@formance/testkit";
 
 export interface FakeOptions {
   /** Answer this request instead of the fake (a fault injection); return undefined to let it through. */

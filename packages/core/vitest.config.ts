@@ -6,7 +6,7 @@ const { version } = JSON.parse(readFileSync(new URL("./package.json", import.met
 };
 
 export default defineConfig({
-  // Same as the build (tsup.config.ts), so tests see the real user agent.
+  // Same as the build (tsup.shared.ts at the repository root), so tests see the real user agent.
   define: { __VERSION__: JSON.stringify(version) },
   test: { include: ["test/**/*.test.ts"], typecheck: { enabled: true, include: ["test/**/*.test-d.ts"] } },
 });

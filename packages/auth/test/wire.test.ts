@@ -5,7 +5,7 @@ import { Auth } from "../src/index";
 let server: TestServer;
 afterEach(() => server?.close());
 
-it("createClient: 201 with the created client, write scope requested", async () => {
+it("createOAuthClient (operation createClient): 201 with the created client, write scope requested", async () => {
   server = await startServer((req) =>
     req.path === "/api/auth/oauth/token"
       ? { body: { access_token: "tok", token_type: "Bearer", expires_in: 3600 } }
@@ -15,7 +15,7 @@ it("createClient: 201 with the created client, write scope requested", async () 
         },
   );
   const auth = new Auth({ serverURL: server.url, clientId: "admin", clientSecret: "s3cret" });
-  const client = await auth.v1.createClient({ body: { name: "backend", scopes: ["ledger:read"] } });
+  const client = await auth.v1.createOAuthClient({ body: { name: "backend", scopes: ["ledger:read"] } });
   expect(client.id).toBe("c1");
   const [token, call] = server.requests;
   expect(new URLSearchParams(token!.text).get("scope")).toBe("auth:write");

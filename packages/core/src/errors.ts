@@ -171,8 +171,9 @@ export interface ValidationIssue {
   message: string;
 }
 
-function describe(issues: readonly ValidationIssue[]): string {
-  const shown = issues.slice(0, 5).map((i) => `${i.path || "(input)"}: ${i.message}`);
+/** Issues as one line for a message: the first five `path: message` pairs, `whole` naming an empty path. */
+export function formatIssues(issues: readonly ValidationIssue[], whole = "(input)"): string {
+  const shown = issues.slice(0, 5).map((i) => `${i.path || whole}: ${i.message}`);
   return shown.join("; ") + (issues.length > 5 ? `; and ${issues.length - 5} more` : "");
 }
 
@@ -181,7 +182,7 @@ export class FormanceValidationError extends FormanceError {
   override name = "FormanceValidationError";
   readonly issues: readonly ValidationIssue[];
   constructor(issues: readonly ValidationIssue[], operation?: OperationRef) {
-    super(`${operation ? `${operation.name}: ` : ""}invalid input: ${describe(issues)}`, { operation });
+    super(`${operation ? `${operation.name}: ` : ""}invalid input: ${formatIssues(issues)}`, { operation });
     this.issues = issues;
   }
 }
@@ -196,7 +197,7 @@ export class FormanceResponseValidationError extends FormanceError {
     issues: readonly ValidationIssue[],
     init: { rawBody: string; status: number; operation?: OperationRef },
   ) {
-    super(`${init.operation ? `${init.operation.name}: ` : ""}unexpected response: ${describe(issues)}`, {
+    super(`${init.operation ? `${init.operation.name}: ` : ""}unexpected response: ${formatIssues(issues)}`, {
       operation: init.operation,
     });
     this.issues = issues;

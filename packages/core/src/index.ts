@@ -17,4 +17,4 @@ export type { ClientOptions, CloudEnvironment, CloudServer, RequestOptions, Vali
 export { Page, PagePromise } from "./pagination";
 export type { Result } from "./request";
 export type { RetryOptions } from "./retry";
-export { bigint, list, map, oneOf, openEnum, type Schema, timestamp } from "./schema";
+export { bigint, list, map, oneOf, openEnum, type Schema, timestamp, toIssues } from "./schema";

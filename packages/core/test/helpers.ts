@@ -1,8 +1,9 @@
 // Shared by the core test files: servers closed after each test, and operations built the way
 // generated code builds them (`operation({...})` + valibot schemas).
+
+import { type Handler, startServer, type TestServer } from "@formance/testkit";
 import * as v from "valibot";
 import { afterEach } from "vitest";
-import { type Handler, startServer, type TestServer } from "../../../tools/testkit/server";
 import {
   bigint,
   type ClientOptions,

@@ -1,7 +1,8 @@
 // OAuth2 through `request`: the token endpoint, the bearer header, scopes, single flight, 401
 // recovery and secret hygiene, end to end against real servers (auth.ts unit tests: auth.test.ts).
+
+import type { RecordedRequest, Reply } from "@formance/testkit";
 import { describe, expect, it } from "vitest";
-import type { RecordedRequest, Reply } from "../../../tools/testkit/server";
 import {
   createClient,
   FormanceAbortError,

@@ -1,6 +1,7 @@
 // Cursor pagination against a server that serves three pages.
+
+import type { RecordedRequest, Reply } from "@formance/testkit";
 import { describe, expect, it } from "vitest";
-import type { RecordedRequest, Reply } from "../../../tools/testkit/server";
 import { FormanceBadRequestError, FormanceResponseValidationError, Page, PagePromise } from "../src/index";
 import { catchError, clientFor, listPolicies, listTransactions, serve } from "./helpers";
 

@@ -2,8 +2,8 @@
 // kinds (json, count, void, ndjson), streamed bodies, `.withResponse()`.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { jsonWithBigInts } from "@formance/testkit";
 import { describe, expect, it } from "vitest";
-import { jsonWithBigInts } from "../../../tools/testkit/server";
 import {
   APIPromise,
   FormanceAbortError,

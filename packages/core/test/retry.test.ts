@@ -1,7 +1,8 @@
 // The retry policy, observed from the server side: which failures are retried, how many times,
 // with which idempotency key and how long apart.
+
+import { type RecordedRequest, type Reply, startServer } from "@formance/testkit";
 import { describe, expect, it } from "vitest";
-import { type RecordedRequest, type Reply, startServer } from "../../../tools/testkit/server";
 import {
   FormanceAbortError,
   FormanceAPIError,

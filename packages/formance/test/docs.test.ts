@@ -24,8 +24,9 @@ describe.skipIf(!hasSpecs)("editor hover on sdk methods", () => {
     const calls = operations.map((op) => {
       const tag = op.tags[0];
       const bare = op.operationId.replace(/^v[0-9]+(?=[A-Z])/, "");
-      const method = bare.charAt(0).toLowerCase() + bare.slice(1);
       const path = tag === undefined ? "sdk" : `sdk.${tag === "ledger" ? "ledger.v2" : tag}`;
+      const rule = bare.charAt(0).toLowerCase() + bare.slice(1);
+      const method = path === "sdk.auth.v1" && rule === "createClient" ? "createOAuthClient" : rule; // docs/MIGRATION.md
       return { op, expression: `${path}.${method}` };
     });
     const file = join(here, "__hover__.ts");

@@ -1,19 +1,10 @@
-// Every operation of operations.json exists under its DESIGN §4 name, on the umbrella and as a
-// standalone function in its package's version subpath, with the spec's method, path and docs.
+// Every operation of operations.json exists under its public name (docs/MIGRATION.md, "Method names"), on the
+// umbrella and as a standalone function in its package's version subpath, with the spec's method, path
+// and docs. The packages and versions come from the service table (tools/codegen/services.json).
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import * as auth from "@formance/auth/v1";
-import * as ledgerV1 from "@formance/ledger/v1";
-import * as ledgerV2 from "@formance/ledger/v2";
-import * as orchestrationV1 from "@formance/orchestration/v1";
-import * as orchestrationV2 from "@formance/orchestration/v2";
-import * as paymentsV1 from "@formance/payments/v1";
-import * as paymentsV3 from "@formance/payments/v3";
-import * as reconciliation from "@formance/reconciliation/v1";
-import * as search from "@formance/search/v1";
-import * as wallets from "@formance/wallets/v1";
-import * as webhooks from "@formance/webhooks/v1";
+import SERVICES from "@formance/codegen/services.json";
 import { describe, expect, it } from "vitest";
 import { Formance } from "../src/index";
 
@@ -31,27 +22,32 @@ interface SpecOperation {
   deprecated: boolean;
 }
 
-const modules: Record<string, Record<string, unknown>> = {
-  "ledger.v1": ledgerV1,
-  "ledger.v2": ledgerV2,
-  "payments.v1": paymentsV1,
-  "payments.v3": paymentsV3,
-  "orchestration.v1": orchestrationV1,
-  "orchestration.v2": orchestrationV2,
-  "wallets.v1": wallets,
-  "webhooks.v1": webhooks,
-  "reconciliation.v1": reconciliation,
-  "auth.v1": auth,
-  "search.v1": search,
-};
+/** Every version subpath of every service package, e.g. `ledger.v2` → `@formance/ledger/v2`. */
+const modules: Record<string, Record<string, unknown>> = {};
+for (const [service, { package: name, versions }] of Object.entries(SERVICES))
+  for (const version of versions) modules[`${service}.${version}`] = await import(`${name}/${version}`);
 
-/** DESIGN §4, written independently of the generator. */
+/** Names that differ from the rule, on purpose (docs/MIGRATION.md). */
+const RENAMED: Record<string, string> = { "auth.v1.createClient": "createOAuthClient" };
+
+/** The naming rule, written independently of the generator. */
 function expectedPlace(op: SpecOperation): { group: string; method: string } {
   const tag = op.tags[0];
   const group = tag === undefined ? "" : tag === "ledger" ? "ledger.v2" : tag;
   const bare = op.operationId.replace(/^v[0-9]+(?=[A-Z])/, "");
-  return { group, method: bare.charAt(0).toLowerCase() + bare.slice(1) };
+  const method = bare.charAt(0).toLowerCase() + bare.slice(1);
+  return { group, method: RENAMED[`${group}.${method}`] ?? method };
 }
+
+it("the table lists every service package, and the umbrella depends on each", () => {
+  const manifest = JSON.parse(readFileSync(join(root, "packages/formance/package.json"), "utf8"));
+  const packages = Object.entries(SERVICES)
+    .filter(([service]) => service !== "gateway")
+    .map(([, s]) => s.package);
+  expect(packages).toHaveLength(8);
+  for (const name of packages) expect(manifest.dependencies[name], name).toBe("workspace:^");
+  expect(Object.keys(modules)).toHaveLength(11);
+});
 
 describe.skipIf(!hasSpecs)("all operations of operations.json", () => {
   const operations: SpecOperation[] = hasSpecs
@@ -91,8 +87,9 @@ describe.skipIf(!hasSpecs)("all operations of operations.json", () => {
     const sources = new Map<string, string>();
     for (const op of operations) {
       const { group, method } = expectedPlace(op);
-      const [service, version] = group ? group.split(".") : ["formance", "gateway"];
-      const file = join(root, "packages", service!, "src/generated", version!, "operations.ts");
+      const [service, version] = group ? group.split(".") : ["gateway", ""];
+      const folder = SERVICES[service as keyof typeof SERVICES].folder;
+      const file = join(root, folder, "src/generated", version!, "operations.ts");
       if (!sources.has(file)) sources.set(file, readFileSync(file, "utf8"));
       const text = sources.get(file)!;
       const at = text.indexOf(`export const ${method}:`);

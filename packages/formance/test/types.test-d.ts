@@ -1,4 +1,4 @@
-// Compile-time contract of DESIGN §4: checked by `vitest --typecheck` and `tsc`.
+// Compile-time contract of the public API (README.md, "Packages"): checked by `vitest --typecheck` and `tsc`.
 
 import type { V2Transaction, V2Volume } from "@formance/ledger";
 import { createTransaction, listTransactions } from "@formance/ledger/v2";

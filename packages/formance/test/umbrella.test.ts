@@ -1,6 +1,9 @@
+import * as ledgerPackage from "@formance/ledger";
 import { Ledger } from "@formance/ledger";
+import * as core from "@formance/sdk-core";
 import { startServer, type TestServer } from "@formance/testkit";
 import { afterEach, expect, it } from "vitest";
+import * as umbrella from "../src/index";
 import { createClient, Formance, FormanceNotFoundError, isFormanceError } from "../src/index";
 
 let server: TestServer;
@@ -39,6 +42,15 @@ it("getVersions sits on the root and uses no service prefix", async () => {
   expect(versions.versions[0]!.version).toBe("v2.4.12");
 });
 
+it("getVersions errors name the call as written: getVersions", async () => {
+  server = await startServer(() => ({ status: 503, body: "" }));
+  const sdk = new Formance({ serverURL: server.url, retry: false });
+  const error = (await sdk.getVersions().catch((e: unknown) => e)) as core.FormanceAPIError;
+  expect(error).toBeInstanceOf(core.FormanceServerError);
+  expect(error.message).toMatch(/^getVersions: 503 /);
+  expect(error.operation?.name).toBe("getVersions");
+});
+
 it("a service class built on the umbrella's client, and errors re-exported", async () => {
   server = await startServer(() => ({
     status: 404,
@@ -51,4 +63,19 @@ it("a service class built on the umbrella's client, and errors re-exported", asy
   expect(error).toBeInstanceOf(FormanceNotFoundError);
   expect(isFormanceError(error)).toBe(true);
   expect((error as FormanceNotFoundError).code).toBe("LEDGER_NOT_FOUND");
+});
+
+it("a service package re-exports the core's names for users, not the helpers generated code uses", () => {
+  const ledgerNames = new Map(Object.entries(ledgerPackage));
+  const coreNames = new Map(Object.entries(core));
+  for (const name of ["createClient", "FormanceAPIError", "isFormanceError", "Page", "stringifyJSON"])
+    expect(ledgerNames.get(name), name).toBe(coreNames.get(name));
+  for (const helper of ["operation", "bind", "bigint", "list", "map", "openEnum", "toClient", "toIssues"])
+    expect(ledgerNames.has(helper), helper).toBe(false);
+});
+
+it("the umbrella exports the core once, at its root", () => {
+  const umbrellaNames = new Map(Object.entries(umbrella));
+  for (const [name, value] of Object.entries(core)) expect(umbrellaNames.get(name), name).toBe(value);
+  expect(umbrella.ledger.Ledger).toBe(Ledger);
 });

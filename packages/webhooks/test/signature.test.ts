@@ -1,5 +1,5 @@
 // Signature verification. Expected signatures are computed independently with node:crypto, the way the
-// Formance webhooks service does (API-FACTS §10.2): HMAC-SHA256 keyed with the secret string's bytes over
+// Formance webhooks service does (docs/SERVER-BEHAVIOUR.md, Webhooks): HMAC-SHA256 keyed with the secret string's bytes over
 // `${id}.${timestamp}.${rawBody}`, standard base64 with padding, header `v1,<sig>`.
 import { createHmac } from "node:crypto";
 import { FormanceError, isFormanceError } from "@formance/sdk-core";

@@ -5,7 +5,7 @@ import { Webhooks } from "../src/index";
 let server: TestServer;
 afterEach(() => server?.close());
 
-it("getDeliveries: filters are sent again with the cursor (API-FACTS §2.2)", async () => {
+it("getDeliveries: filters are sent again with the cursor (docs/SERVER-BEHAVIOUR.md, Webhooks)", async () => {
   const pages = [
     { hasMore: true, next: "n1", data: [{ id: "d1" }] },
     { hasMore: false, data: [{ id: "d2" }] },

@@ -1,6 +1,7 @@
-// Where the specs and the servers disagree, the servers win. Each entry cites the section of
-// API-FACTS.md (shared docs) that documents the real behaviour. RULES correct operations, one row
-// per correction, read top to bottom; the tables after it correct components.
+// Where the specs and the servers disagree, the servers win. Each entry names the section of
+// docs/SERVER-BEHAVIOUR.md (a `## <Service>` heading) that documents the real behaviour. RULES correct
+// operations, one row per correction, read top to bottom; the tables after it correct components,
+// names and webhook event payloads.
 
 const ID =
   (...ids) =>
@@ -9,7 +10,7 @@ const ID =
 
 export const RULES = [
   {
-    section: "§3.1, §3.4",
+    section: "Ledger, Payments",
     rule: "GET/HEAD request bodies (filters) are sent as the JSON text of the `query` URL parameter, since fetch cannot send them as bodies; they are optional (the ledger v2 spec declares them required).",
     when: (op) => op.method === "GET" || op.method === "HEAD",
     apply: (fix) => {
@@ -17,7 +18,7 @@ export const RULES = [
     },
   },
   {
-    section: "§2.5, §3.3",
+    section: "Payments",
     rule: "payments v1 listAccounts has its own string `query` parameter; its optional GET body is dropped.",
     when: (op) => op.operationId === "listAccounts" && op.service === "payments",
     apply: (fix) => {
@@ -25,7 +26,7 @@ export const RULES = [
     },
   },
   {
-    section: "§4",
+    section: "Ledger",
     rule: "HEAD counts return the `Count` header as a bigint; 204 (and the spec's 200 for v1 countTransactions) accepted.",
     when: ID("countAccounts", "countTransactions", "v2CountAccounts", "v2CountTransactions"),
     apply: (fix) => {
@@ -33,7 +34,7 @@ export const RULES = [
     },
   },
   {
-    section: "§8.1",
+    section: "Ledger",
     rule: "v2ImportLogs takes a stream, Blob, bytes, string or async iterable of logs (sent as NDJSON octet-stream).",
     when: ID("v2ImportLogs"),
     apply: (fix) => {
@@ -41,7 +42,7 @@ export const RULES = [
     },
   },
   {
-    section: "§8.1",
+    section: "Ledger",
     rule: "v2ExportLogs answers NDJSON: an async iterable of log objects parsed losslessly.",
     when: ID("v2ExportLogs"),
     apply: (fix) => {
@@ -50,7 +51,7 @@ export const RULES = [
     },
   },
   {
-    section: "§8.3",
+    section: "Payments",
     rule: "v3ListConnectorCapabilities answers 304 Not Modified to a matching If-None-Match: a success with no body.",
     when: ID("v3ListConnectorCapabilities"),
     apply: (fix) => {
@@ -59,7 +60,7 @@ export const RULES = [
     },
   },
   {
-    section: "§8.3",
+    section: "Wallets",
     rule: "debitWallet answers 201 with a hold (pending debit) or 204 with no body.",
     when: ID("debitWallet"),
     apply: (fix) => {
@@ -67,7 +68,7 @@ export const RULES = [
     },
   },
   {
-    section: "§7.2, §7.3",
+    section: "All services",
     rule: "Operations without a `security` block still need a token; scopes follow the servers' method rule (<service>:read for GET/HEAD, :write otherwise).",
     when: () => true,
     apply: (fix, op) => {
@@ -78,7 +79,7 @@ export const RULES = [
     },
   },
   {
-    section: "§5.1",
+    section: "Webhooks",
     rule: "Idempotency-Key headers are optional inputs (the webhooks replays declare them required): when omitted the SDK generates one per call and reuses it on every retry.",
     when: () => true,
     apply: (fix) => {
@@ -86,7 +87,7 @@ export const RULES = [
     },
   },
   {
-    section: "§5.1",
+    section: "Ledger",
     rule: "The ledger v1 write operations read the Idempotency-Key header although their spec omits it.",
     when: (op) =>
       op.service === "ledger" &&
@@ -98,7 +99,7 @@ export const RULES = [
     },
   },
   {
-    section: "§2.2",
+    section: "All services, Ledger, Webhooks",
     rule: "With a cursor the servers ignore other inputs, except the ledger (which honours pageSize) and webhooks deliveries (filters must be sent again).",
     when: (op) =>
       op.service === "ledger" || ["getDeliveries", "getDeliveryAttempts"].includes(op.operationId),
@@ -110,7 +111,7 @@ export const RULES = [
     },
   },
   {
-    section: "§2.4",
+    section: "Ledger",
     rule: "v2RunQuery pages through a body cursor and answers a oneOf of cursors: it is a plain call, not auto-paginated.",
     when: ID("v2RunQuery"),
     apply: (fix) => {
@@ -119,16 +120,16 @@ export const RULES = [
   },
 ];
 
-/** Components whose integers are exact even though the spec does not say `format: bigint` (§1.1). */
+/** Components whose integers are exact even though the spec does not say `format: bigint` (Ledger). */
 export const BIGINT_COMPONENTS = { ledger: ["AssetsBalances"] };
 
 /**
- * Properties the specs mark required that the servers do not require (§5.4 and the DESIGN §4 example:
- * a transaction posted without metadata). Optional in inputs and outputs.
+ * Properties the specs mark required that the servers do not require (Ledger: a transaction is posted
+ * without metadata). Optional in inputs and outputs.
  */
 export const OPTIONAL_PROPERTIES = { ledger: { V2PostTransaction: ["metadata"] } };
 
-/** Notes added to the JSDoc of operations the pinned servers do not serve (§13.2). */
+/** Notes added to the JSDoc of operations the pinned servers do not serve (Ledger, Payments, Orchestration). */
 export const NOT_SERVED = {
   getMapping: "Not served by ledger v2.4.12 (no route): answers 404.",
   updateMapping: "Not served by ledger v2.4.12 (no route): answers 404.",
@@ -136,6 +137,17 @@ export const NOT_SERVED = {
   CreateTransactions: 'ledger v2.4.12 answers 400 "not supported"; use createTransaction or v2 createBulk.',
   connectorsTransfer: "Not served by payments v3.4.0 (no route).",
   v2GetServerInfo: "Not served by flows v2.6.0 under /v2; use v1 getServerInfo.",
+};
+
+/**
+ * Public names that differ from the naming rule, keyed by the rule's `<service>.<version>.<method>`.
+ * Applied by spec.mjs `placement`, so the facade, the standalone function and every error use the new name.
+ */
+export const RENAMES = {
+  "auth.v1.createClient": {
+    to: "createOAuthClient",
+    why: "`createClient` from `@formance/auth/v1` would shadow the core's `createClient` in the same file (docs/MIGRATION.md).",
+  },
 };
 
 export const CORRECTIONS = {
@@ -158,3 +170,179 @@ export const CORRECTIONS = {
     return fix;
   },
 };
+
+// ---- webhook event payloads (events.json) ----
+
+const str = { type: "string" };
+const dateTime = { type: "string", format: "date-time" };
+const big = { type: "number", format: "bigint" };
+const stringMap = { type: "object", additionalProperties: { type: "string" } };
+const anyObject = { type: "object" };
+const anyValue = {};
+const obj = (properties) => ({ type: "object", properties });
+
+/**
+ * Webhook event types the pinned services emit but events.json does not document (Webhooks).
+ * Field lists follow the Go payload structs; every field is optional because no spec pins them.
+ */
+export const EXTRA_EVENTS = {
+  ledger: {
+    INSERTED_SCHEMA: {
+      source: "formancehq/ledger:pkg/events/message.go, internal/schema.go",
+      payload: obj({ ledger: str, schema: obj({ version: str, createdAt: dateTime, chart: anyObject }) }),
+    },
+  },
+  payments: {
+    DELETED_PAYMENT: {
+      source: "formancehq/payments:internal/events/payment.go (PaymentDeletedMessagePayload)",
+      payload: obj({ id: str }),
+    },
+    SAVED_ORDER: {
+      source: "formancehq/payments:internal/events/order.go (OrderMessagePayload)",
+      payload: obj({
+        id: str,
+        connectorID: str,
+        provider: str,
+        reference: str,
+        clientOrderID: str,
+        createdAt: dateTime,
+        updatedAt: dateTime,
+        direction: str,
+        sourceAsset: str,
+        destinationAsset: str,
+        type: str,
+        status: str,
+        timeInForce: str,
+        expiresAt: dateTime,
+        baseQuantityOrdered: big,
+        baseQuantityFilled: big,
+        limitPrice: big,
+        stopPrice: big,
+        quoteAmount: big,
+        quoteAsset: str,
+        fee: big,
+        feeAsset: str,
+        averageFillPrice: big,
+        priceAsset: str,
+        sourceAccountID: str,
+        destinationAccountID: str,
+        rawData: anyValue,
+        metadata: stringMap,
+        adjustments: {
+          type: "array",
+          items: obj({
+            id: str,
+            reference: str,
+            createdAt: dateTime,
+            status: str,
+            baseQuantityFilled: big,
+            fee: big,
+            feeAsset: str,
+            metadata: stringMap,
+            raw: anyValue,
+          }),
+        },
+      }),
+    },
+    SAVED_CONVERSION: {
+      source: "formancehq/payments:internal/events/conversion.go (ConversionMessagePayload)",
+      payload: obj({
+        id: str,
+        connectorID: str,
+        provider: str,
+        reference: str,
+        createdAt: dateTime,
+        updatedAt: dateTime,
+        sourceAsset: str,
+        destinationAsset: str,
+        sourceAmount: big,
+        destinationAmount: big,
+        fee: big,
+        feeAsset: str,
+        status: str,
+        sourceAccountID: str,
+        destinationAccountID: str,
+        metadata: stringMap,
+        raw: anyValue,
+      }),
+    },
+    UPDATED_TASK: {
+      source: "formancehq/payments:internal/events/task.go (TaskMessagePayload)",
+      payload: obj({
+        id: str,
+        connectorID: str,
+        status: str,
+        createdAt: dateTime,
+        updatedAt: dateTime,
+        createdObjectID: str,
+        error: str,
+      }),
+    },
+    OPEN_BANKING_USER_LINK_STATUS: {
+      source: "formancehq/payments:internal/events/open_banking.go (OpenBankingUserLinkStatus)",
+      payload: obj({ psuID: str, connectorID: str, status: str, error: str }),
+    },
+    OPEN_BANKING_USER_CONNECTION_DATA_SYNCED: {
+      source: "formancehq/payments:internal/events/open_banking.go (OpenBankingUserConnectionDataSynced)",
+      payload: obj({ psuID: str, connectorID: str, connectionID: str, at: dateTime }),
+    },
+    OPEN_BANKING_USER_CONNECTION_PENDING_DISCONNECT: {
+      source:
+        "formancehq/payments:internal/events/open_banking.go (OpenBankingUserConnectionPendingDisconnect)",
+      payload: obj({ psuID: str, connectorID: str, connectionID: str, at: dateTime, reason: str }),
+    },
+    OPEN_BANKING_USER_CONNECTION_DISCONNECTED: {
+      source: "formancehq/payments:internal/events/open_banking.go (OpenBankingUserConnectionDisconnected)",
+      payload: obj({
+        psuID: str,
+        connectorID: str,
+        connectionID: str,
+        errorType: str,
+        at: dateTime,
+        reason: str,
+      }),
+    },
+    OPEN_BANKING_USER_CONNECTION_RECONNECTED: {
+      source: "formancehq/payments:internal/events/open_banking.go (OpenBankingUserConnectionReconnected)",
+      payload: obj({ psuID: str, connectorID: str, connectionID: str, at: dateTime }),
+    },
+    OPEN_BANKING_USER_DISCONNECTED: {
+      source: "formancehq/payments:internal/events/open_banking.go (OpenBankingUserDisconnected)",
+      payload: obj({ psuID: str, connectorID: str, at: dateTime, reason: str }),
+    },
+  },
+};
+
+/** Corrections to events.json payloads (Webhooks), each backed by the emitting source. */
+export const EVENT_PATCHES = [
+  {
+    type: "orchestration.succeeded_trigger",
+    property: "workflowInstanceID",
+    schema: str,
+    why: "listed in `required` without a schema; a string in formancehq/flows:pkg/events/events.go",
+  },
+  {
+    type: "payments.saved_payment_initiation_adjustment",
+    property: "error",
+    schema: str,
+    why: "declared an object; the payload struct has `Error *string` (formancehq/payments:internal/events/payment_initiation.go)",
+  },
+  {
+    type: "payments.saved_payment",
+    property: "rawData",
+    schema: anyValue,
+    why: "declared an object; a `json.RawMessage` holding whatever the connector returned (formancehq/payments:internal/events/payment.go)",
+  },
+  {
+    type: "payments.saved_account",
+    property: "rawData",
+    schema: anyValue,
+    why: "declared an object; a `json.RawMessage` holding whatever the connector returned (formancehq/payments:internal/events/account.go)",
+  },
+  {
+    type: "ledger.committed_transactions",
+    property: "accountMetadata",
+    schema: { type: "object", additionalProperties: stringMap },
+    why: "emitted by the ledger (formancehq/ledger@v2.4.12:pkg/events/message.go), absent from events.json",
+  },
+];

@@ -29,7 +29,8 @@ function shapeOf(n, emitter) {
   const root = n.deref(n.responseSchema);
   const props = root.properties ?? (root.allOf ? emitter.mergeAllOf(root).properties : undefined) ?? {};
   const names = Object.keys(props);
-  // §2.4: cursor-paginated = a `cursor` query parameter and a `cursor` object with `hasMore` and `data`.
+  // Cursor-paginated = a `cursor` query parameter and a `cursor` object with `hasMore` and `data`
+  // (docs/SERVER-BEHAVIOUR.md, All services).
   if (props.cursor) {
     const cursor = emitter.deref(props.cursor);
     const merged = cursor.allOf ? emitter.mergeAllOf(cursor) : cursor;
@@ -47,7 +48,6 @@ export function operationsFile(header, service, version, normalised, emitter) {
   emitter.reset();
   const core = new Set(["operation"]);
   const blocks = [];
-  const useType = (t) => t;
 
   for (const n of normalised) {
     const shape = shapeOf(n, emitter);
@@ -59,7 +59,7 @@ export function operationsFile(header, service, version, normalised, emitter) {
     const params = {};
     for (const p of n.params) {
       const isKey = p.in === "header" && p.wire.toLowerCase() === "idempotency-key";
-      const type = useType(emitter.ts(p.schema, "in"));
+      const type = emitter.ts(p.schema, "in");
       const note = [
         p.description,
         isKey ? "Generated per call when omitted, and reused on every retry." : "",
@@ -85,7 +85,7 @@ export function operationsFile(header, service, version, normalised, emitter) {
       schemaFields.push("body: v.unknown()");
     } else if (n.body) {
       bodyKind = n.body.as;
-      const type = useType(emitter.ts(n.body.schema, "in"));
+      const type = emitter.ts(n.body.schema, "in");
       const note =
         n.body.as === "query"
           ? "Filter (query builder JSON), sent as the `query` URL parameter."
@@ -100,19 +100,20 @@ export function operationsFile(header, service, version, normalised, emitter) {
     let outType;
     if (shape.kind === "page") {
       outputExpr = emitter.valibot(shape.item, {});
-      outType = useType(emitter.ts(shape.item, "out"));
+      outType = emitter.ts(shape.item, "out");
     } else if (shape.kind === "ndjson") {
       outputExpr = emitter.valibot({ $ref: `#/components/schemas/${n.fix.outputRef}` }, {});
-      outType = useType(shape.type);
+      outType = shape.type;
     } else if (shape.schema) {
       outputExpr = emitter.valibot(shape.schema, {});
-      outType = useType(emitter.ts(shape.schema, "out"));
+      outType = emitter.ts(shape.schema, "out");
       if (n.fix.maybeEmpty) outType += " | undefined";
     } else outType = shape.type;
 
     const descriptor = {
       id: JSON.stringify(n.id),
-      name: JSON.stringify(`${service}.${version}.${n.method}`),
+      // What the caller wrote after `sdk.`: `ledger.v2.createTransaction`, or `getVersions` on the root.
+      name: JSON.stringify(service === "gateway" ? n.method : `${service}.${version}.${n.method}`),
       service: JSON.stringify(service === "gateway" ? "" : service),
       method: JSON.stringify(n.httpMethod),
       path: JSON.stringify(n.path),
@@ -157,10 +158,11 @@ export function operationsFile(header, service, version, normalised, emitter) {
     `import * as v from "valibot";`,
     `import { ${[...core, ...emitter.helpers].sort(byName).join(", ")} } from "@formance/sdk-core";`,
   ];
+  const up = version ? "../" : "./"; // a version folder, or the gateway's file beside schemas.ts
   if (emitter.usedSchemas.size)
-    lines.push(`import { ${[...emitter.usedSchemas].sort().join(", ")} } from "../schemas";`);
+    lines.push(`import { ${[...emitter.usedSchemas].sort().join(", ")} } from "${up}schemas";`);
   if (emitter.usedTypes.size)
-    lines.push(`import type { ${[...emitter.usedTypes].sort().join(", ")} } from "../types";`);
+    lines.push(`import type { ${[...emitter.usedTypes].sort().join(", ")} } from "${up}types";`);
   return `${lines.join("\n")}\n\n${blocks.join("\n")}`;
 }
 

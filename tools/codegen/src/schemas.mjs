@@ -90,7 +90,8 @@ const RESERVED = new Set([
 
 /**
  * Required properties of an object, with the servers' corrections: go-libs omits a cursor's
- * `pageSize` when it is 0 (API-FACTS §2.1), so it is optional wherever a cursor is declared.
+ * `pageSize` when it is 0 (docs/SERVER-BEHAVIOUR.md, All services), so it is optional wherever a
+ * cursor is declared.
  */
 function requiredOf(s) {
   const props = s.properties ?? {};
@@ -98,8 +99,29 @@ function requiredOf(s) {
   return new Set((s.required ?? []).filter((name) => !(cursor && name === "pageSize")));
 }
 
+/** The type of a schema node and whether it admits null (OpenAPI `nullable`, or JSON Schema `["x", "null"]`). */
+function typeOf(s) {
+  const types = Array.isArray(s.type) ? s.type : [s.type];
+  const type = types.find((t) => t !== undefined && t !== "null");
+  return {
+    type: type ?? (s.properties || s.additionalProperties ? "object" : undefined),
+    nullable: s.nullable === true || types.includes("null"),
+  };
+}
+
+const NUMBER_DOC =
+  "Passes through float64 on the Formance server before delivery: exact only up to 2^53 (Number.MAX_SAFE_INTEGER).\nFetch the resource from the API when the exact value matters.";
+const BIGINT_DOC =
+  "Integer in minor units. A JSON number today (rounded above 2^53 by the float64 round trip of deliveries;\nfrom 1e21 in exponent form); newer payments releases send a decimal string, which is exact.\n`BigInt(value)` accepts both. Fetch the resource from the API when the exact value matters.";
+
+/**
+ * `delivery: true` emits webhook delivery payloads instead of API bodies: `format: bigint` numbers are
+ * `number | string` (deliveries went through float64, or arrive as strings), optional properties also
+ * accept `null`, and no `<Name>Input` types are made.
+ */
 export class SchemaEmitter {
-  constructor(spec, service) {
+  constructor(spec, service, { delivery = false } = {}) {
+    this.delivery = delivery;
     this.prefix = service[0].toUpperCase() + service.slice(1);
     this.spec = spec;
     this.components = spec.components?.schemas ?? {};
@@ -164,10 +186,11 @@ export class SchemaEmitter {
       return lazy || ctx.forwardRefs ? `v.lazy(() => ${schema})` : schema;
     }
     let out;
+    const { type, nullable } = typeOf(s);
     if (s.allOf) out = this.#objectValibot(this.mergeAllOf(s), ctx);
     else if (s.oneOf || s.anyOf) out = this.#unionValibot(s, ctx);
+    else if (this.delivery && s.format === "bigint") out = "v.union([v.number(), v.string()])";
     else {
-      const type = s.type ?? (s.properties || s.additionalProperties ? "object" : undefined);
       switch (type) {
         case "string":
           if (s.enum) {
@@ -201,7 +224,7 @@ export class SchemaEmitter {
           out = "v.unknown()";
       }
     }
-    return s.nullable ? `v.nullable(${out})` : out;
+    return nullable ? `v.nullable(${out})` : out;
   }
 
   #objectValibot(s, ctx) {
@@ -214,7 +237,8 @@ export class SchemaEmitter {
     const required = requiredOf(s);
     const entries = props.map(([name, p]) => {
       const inner = this.valibot(p, ctx);
-      return `${key(name)}: ${required.has(name) ? inner : `v.optional(${inner})`}`;
+      const optional = this.delivery ? `v.nullish(${inner})` : `v.optional(${inner})`;
+      return `${key(name)}: ${required.has(name) ? inner : optional}`;
     });
     const rest = s.additionalProperties;
     if (rest && rest !== true && Object.keys(rest).length) {
@@ -255,6 +279,7 @@ export class SchemaEmitter {
 
   // ---- TypeScript types; mode "out" (responses) or "in" (inputs: timestamps also accept Date) ----
   needsInput(name, seen = new Set()) {
+    if (this.delivery) return false;
     if (this.#inputMemo?.has(name)) return this.#inputMemo.get(name);
     this.#inputMemo ??= new Map();
     if (seen.has(name)) return false;
@@ -285,11 +310,12 @@ export class SchemaEmitter {
       return name;
     }
     let out;
+    const { type, nullable } = typeOf(s);
     if (s.allOf) out = this.#objectTs(this.mergeAllOf(s), mode, ctx, indent);
     else if (s.oneOf || s.anyOf)
       out = (s.oneOf ?? s.anyOf).map((o) => this.ts(o, mode, ctx, indent)).join(" | ");
+    else if (this.delivery && s.format === "bigint") out = "number | string";
     else {
-      const type = s.type ?? (s.properties || s.additionalProperties ? "object" : undefined);
       switch (type) {
         case "string":
           if (s.enum) out = `${s.enum.map((e) => JSON.stringify(e)).join(" | ")} | (string & {})`;
@@ -317,7 +343,7 @@ export class SchemaEmitter {
           out = "unknown";
       }
     }
-    return s.nullable ? `${out} | null` : out;
+    return nullable && out !== "unknown" ? `${out} | null` : out;
   }
 
   #objectTs(s, mode, ctx, indent) {
@@ -347,13 +373,24 @@ export class SchemaEmitter {
           const note = [
             p.description ?? (p.$ref ? undefined : d.description),
             p.deprecated || d.deprecated ? "@deprecated" : "",
+            this.delivery ? this.#deliveryNote(d) : "",
           ]
             .filter(Boolean)
             .join("\n\n");
-          return `${doc(note, indent)}${indent}${key(name)}${required.has(name) ? "" : "?"}: ${this.ts(p, mode, ctx, indent)};\n`;
+          let type = this.ts(p, mode, ctx, indent);
+          if (this.delivery && !required.has(name) && type !== "unknown" && !type.endsWith("| null"))
+            type += " | null";
+          return `${doc(note, indent)}${indent}${key(name)}${required.has(name) ? "" : "?"}: ${type};\n`;
         })
         .join("")
     );
+  }
+
+  /** What a delivered number can be trusted for. */
+  #deliveryNote(s) {
+    const { type } = typeOf(s);
+    if (type !== "number" && type !== "integer") return "";
+    return s.format === "bigint" ? BIGINT_DOC : NUMBER_DOC;
   }
 
   // ---- files ----

@@ -1,7 +1,7 @@
 // Typed webhook events: verify the delivery, parse its JSON body, check the envelope, validate the payload
 // of known event types with the generated valibot schemas. Unknown event types are returned as generic
 // events, never rejected, so a service that starts emitting a new type does not break receivers.
-import type { ValidationIssue } from "@formance/sdk-core";
+import { formatIssues, toIssues } from "@formance/sdk-core";
 import * as v from "valibot";
 import { type EventPayloads, eventPayloadSchemas, type KnownEventType } from "../generated/events";
 import { WebhookPayloadError } from "./errors";
@@ -14,7 +14,7 @@ import {
 } from "./signature";
 
 /**
- * A delivered event (API-FACTS §10.4).
+ * A delivered event (docs/SERVER-BEHAVIOUR.md, Webhooks).
  *
  * Numbers in `payload` went through float64 on the Formance server before delivery: integers above 2^53
  * (Number.MAX_SAFE_INTEGER) arrive rounded, and no client-side parsing can restore them. Amounts typed
@@ -87,7 +87,7 @@ export async function constructEvent(
   let body: unknown;
   try {
     text = typeof payload === "string" ? payload : new TextDecoder("utf-8", { fatal: true }).decode(payload);
-    // Plain JSON.parse on purpose: the server already rounded every number through float64 (API-FACTS §1.3),
+    // Plain JSON.parse on purpose: the server already rounded every number through float64 (docs/SERVER-BEHAVIOUR.md, Webhooks),
     // so a lossless parse would only turn rounded values into misleading bigints.
     body = JSON.parse(text);
   } catch (cause) {
@@ -106,7 +106,7 @@ export async function constructEvent(
       : "";
     throw new WebhookPayloadError(
       "invalid_envelope",
-      `webhook body is not an event envelope: ${describe(issues)}${hint}`,
+      `webhook body is not an event envelope: ${formatIssues(issues, "(body)")}${hint}`,
       {
         issues,
       },
@@ -121,10 +121,14 @@ export async function constructEvent(
   );
   if (!result.success) {
     const issues = toIssues(result.issues, "payload");
-    throw new WebhookPayloadError("invalid_payload", `invalid ${event.type} payload: ${describe(issues)}`, {
-      issues,
-      event,
-    });
+    throw new WebhookPayloadError(
+      "invalid_payload",
+      `invalid ${event.type} payload: ${formatIssues(issues, "(body)")}`,
+      {
+        issues,
+        event,
+      },
+    );
   }
   return { ...event, payload: result.output } as WebhookEvent;
 }
@@ -144,16 +148,4 @@ export function isEventType<T extends KnownEventType>(
 
 function isKnownType(type: string): type is KnownEventType {
   return Object.hasOwn(eventPayloadSchemas, type);
-}
-
-function toIssues(issues: readonly v.BaseIssue<unknown>[], prefix: string): ValidationIssue[] {
-  return issues.map((issue) => {
-    const path = v.getDotPath(issue);
-    return { path: [prefix, path].filter(Boolean).join("."), message: issue.message };
-  });
-}
-
-function describe(issues: readonly ValidationIssue[]): string {
-  const shown = issues.slice(0, 5).map((i) => `${i.path || "(body)"}: ${i.message}`);
-  return shown.join("; ") + (issues.length > 5 ? `; and ${issues.length - 5} more` : "");
 }

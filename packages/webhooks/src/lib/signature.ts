@@ -1,4 +1,4 @@
-// Webhook signature verification (API-FACTS §10.2) with WebCrypto only, so it runs unchanged in Node >= 20,
+// Webhook signature verification (docs/SERVER-BEHAVIOUR.md, Webhooks) with WebCrypto only, so it runs unchanged in Node >= 20,
 // Deno, Bun, browsers and edge workers.
 //
 //   signature = base64std(HMAC-SHA256(key = UTF-8 bytes of the secret string as configured,

@@ -5,8 +5,8 @@ import { list, operation, type Operation } from "@formance/sdk-core";
 import { ClientSchema, CreateClientRequestSchema, CreateSecretRequestSchema, SecretSchema, ServerInfoSchema, UpdateClientRequestSchema, UserSchema } from "../schemas";
 import type { Client, CreateClientRequest, CreateSecretRequest, Secret, ServerInfo, UpdateClientRequest, User } from "../types";
 
-/** Input of {@link createClient}. */
-export interface CreateClientInput {
+/** Input of {@link createOAuthClient}. */
+export interface CreateOAuthClientInput {
   body?: CreateClientRequest;
 }
 
@@ -15,9 +15,9 @@ export interface CreateClientInput {
  *
  * `POST /api/auth/clients` (`createClient`, scopes: auth:write)
  */
-export const createClient: Operation<CreateClientInput, Client> = /* @__PURE__ */ operation({
+export const createOAuthClient: Operation<CreateOAuthClientInput, Client> = /* @__PURE__ */ operation({
   id: "createClient",
-  name: "auth.v1.createClient",
+  name: "auth.v1.createOAuthClient",
   service: "auth",
   method: "POST",
   path: "/clients",

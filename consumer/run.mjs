@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Packed-tarball consumer test: what a user gets from `npm install @formance/...`.
 //
-//   node tests/consumer/run.mjs [--runtimes] [--keep]
+//   node consumer/run.mjs [--runtimes] [--keep]
 //
 // 1. `pnpm pack` every publishable package (core, the 8 services, the umbrella) into a temp dir; pnpm
 //    rewrites `workspace:` ranges to versions. The tarballs are checked: no `workspace:` left, every file
@@ -35,7 +35,7 @@ import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "../..");
+const root = resolve(here, "..");
 const fixtures = join(here, "fixtures");
 const args = new Set(process.argv.slice(2));
 const TYPESCRIPT = "typescript@5.9.3";
@@ -230,6 +230,7 @@ async function main() {
       cpSync(join(fixtures, "mock-server.cjs"), join(dir, "mock-server.cjs"));
       cpSync(join(fixtures, "scenario.cjs"), join(dir, "scenario.cjs"));
       writeFileSync(join(dir, "entries.json"), `${JSON.stringify(entries, null, 2)}\n`);
+      cpSync(join(root, "tools/codegen/services.json"), join(dir, "services.json")); // the service table
     }
     project.dir = dir;
   }

@@ -2,8 +2,8 @@
 
 import * as v from "valibot";
 import { operation, type Operation } from "@formance/sdk-core";
-import { GetVersionsResponseSchema } from "../schemas";
-import type { GetVersionsResponse } from "../types";
+import { GetVersionsResponseSchema } from "./schemas";
+import type { GetVersionsResponse } from "./types";
 
 /** Input of {@link getVersions}. */
 export interface GetVersionsInput {
@@ -16,7 +16,7 @@ export interface GetVersionsInput {
  */
 export const getVersions: Operation<GetVersionsInput, GetVersionsResponse> = /* @__PURE__ */ operation({
   id: "getVersions",
-  name: "gateway.gateway.getVersions",
+  name: "getVersions",
   service: "",
   method: "GET",
   path: "/versions",

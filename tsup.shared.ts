@@ -1,0 +1,31 @@
+// The one tsup config of every package (`tsup --config ../../tsup.shared.ts`, run in the package folder).
+// Build entries come from the package's `exports` map (written by `pnpm codegen` from
+// tools/codegen/services.json): `./dist/v2.js` is built from `src/v2.ts`.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { defineConfig } from "tsup";
+
+interface Manifest {
+  version: string;
+  exports: Record<string, string | { import: { default: string } }>;
+}
+
+const manifest = JSON.parse(readFileSync(join(process.cwd(), "package.json"), "utf8")) as Manifest;
+
+const entry: Record<string, string> = {};
+for (const target of Object.values(manifest.exports)) {
+  if (typeof target === "string") continue; // ./package.json
+  const name = target.import.default.replace(/^\.\/dist\//, "").replace(/\.js$/, "");
+  entry[name] = `src/${name}.ts`;
+}
+
+export default defineConfig({
+  entry,
+  format: ["esm", "cjs"],
+  dts: true,
+  clean: true,
+  target: "es2022",
+  splitting: false,
+  // The user agent carries the published version (packages/core/src/client.ts).
+  define: { __VERSION__: JSON.stringify(manifest.version) },
+});
