@@ -14,7 +14,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
-import { coverage, coverageLines, loadLedgerOperations, operationsFile, readRecorded } from "./lib/operations";
+import {
+  coverage,
+  coverageLines,
+  loadLedgerOperations,
+  operationsFile,
+  readRecorded,
+} from "./lib/operations";
 
 interface Stack {
   prerequisites(): Promise<string | null>;
@@ -98,7 +104,10 @@ async function reportCoverage(status: Status, recordFile: string): Promise<void>
       missing: counted.missing.filter((m) => !m.reason).length,
     };
   } catch (error) {
-    result = { lines: [`e2e: ledger operations not counted: cannot read ${file}: ${(error as Error).message}`], missing: 0 };
+    result = {
+      lines: [`e2e: ledger operations not counted: cannot read ${file}: ${(error as Error).message}`],
+      missing: 0,
+    };
   }
   if (process.env.FORMANCE_E2E_STATUS_FILE) await report({ ...status, coverage: result });
   else console.warn(result.lines.join("\n"));

@@ -77,7 +77,12 @@ if (status?.status === "skipped") {
 for (const line of status?.coverage?.lines ?? []) console.log(line);
 // A required run of the whole suite (CI) must also call every ledger operation, or say why it cannot.
 const wholeSuite = process.argv.length === 2;
-if (code === 0 && wholeSuite && process.env.FORMANCE_E2E_REQUIRE_LEDGER === "1" && status?.coverage?.missing) {
+if (
+  code === 0 &&
+  wholeSuite &&
+  process.env.FORMANCE_E2E_REQUIRE_LEDGER === "1" &&
+  status?.coverage?.missing
+) {
   console.log(`e2e: FAILED: ${status.coverage.missing} ledger operation(s) not exercised (listed above)`);
   process.exit(1);
 }

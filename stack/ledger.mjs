@@ -51,7 +51,9 @@ export function postgresPoolSize() {
   if (given === undefined || given === "") return DEFAULT_POSTGRES_POOL;
   const n = Number(given);
   if (!Number.isInteger(n) || n < 1) {
-    throw new Error(`FORMANCE_LEDGER_POSTGRES_POOL must be a positive integer (got ${JSON.stringify(given)})`);
+    throw new Error(
+      `FORMANCE_LEDGER_POSTGRES_POOL must be a positive integer (got ${JSON.stringify(given)})`,
+    );
   }
   return n;
 }
@@ -381,7 +383,8 @@ async function proxyRefusal() {
 /** null when the ledger can be built from the local sources; else why not. */
 async function sourcesRefusal() {
   const dir = thirdPartyDir();
-  if (!(await isReadable(join(dir, "build.sh")))) return `no ${join(dir, "build.sh")} (set FORMANCE_THIRD_PARTY_DIR)`;
+  if (!(await isReadable(join(dir, "build.sh"))))
+    return `no ${join(dir, "build.sh")} (set FORMANCE_THIRD_PARTY_DIR)`;
   if (!(await isReadable(join(dir, "formancehq-ledger", "go.mod")))) return `no ledger sources in ${dir}`;
   const go = await run(goBinary(), ["version"], { env: goEnv() });
   if (go.code !== 0) return "Go is not installed (go not on PATH)";
@@ -459,7 +462,8 @@ async function buildFromSources(log) {
         env: goEnv(),
         timeoutMs: BUILD_TIMEOUT_MS,
       });
-      if (r.code !== 0) throw new Error(`${join(dir, "build.sh")} ledger failed (exit ${r.code}):\n${tail(r.stderr)}`);
+      if (r.code !== 0)
+        throw new Error(`${join(dir, "build.sh")} ledger failed (exit ${r.code}):\n${tail(r.stderr)}`);
     },
     log,
   );

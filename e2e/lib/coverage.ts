@@ -25,7 +25,10 @@ export function recordingFetch(inner: typeof fetch = globalThis.fetch): typeof f
     // Only the ledger itself counts: not a stand-in gateway, a token endpoint or a local test server.
     if (RECORD_FILE && url.origin === LEDGER_ORIGIN) {
       const method = (init?.method ?? request?.method ?? "GET").toUpperCase();
-      appendFileSync(RECORD_FILE, `${JSON.stringify({ method, path: url.pathname, status: response.status })}\n`);
+      appendFileSync(
+        RECORD_FILE,
+        `${JSON.stringify({ method, path: url.pathname, status: response.status })}\n`,
+      );
     }
     return response;
   };

@@ -121,12 +121,15 @@ export function coverageLines(result: Coverage, version: string): string[] {
   const lines = [
     `e2e: ledger ${result.exercised.length}/${result.total} operations exercised against ledger ${version}`,
   ];
-  for (const { operationId, reason } of result.missing) {
-    lines.push(`e2e:   not exercised: ${operationId}${reason ? ` (${reason})` : ""}`);
+  const unexplained = result.missing.filter((m) => !m.reason).map((m) => m.operationId);
+  if (unexplained.length)
+    lines.push(`e2e:   not exercised (${unexplained.length}): ${unexplained.join(", ")}`);
+  for (const { operationId, reason } of result.missing.filter((m) => m.reason)) {
+    lines.push(`e2e:   not exercised: ${operationId}: ${reason}`);
   }
   if (result.errorsOnly.length) {
     lines.push(
-      `e2e:   answered only with errors (as the tests expect): ${result.errorsOnly
+      `e2e:   answered only with errors: ${result.errorsOnly
         .map((e) => `${e.operationId} ${e.statuses.join("/")}`)
         .join(", ")}`,
     );
