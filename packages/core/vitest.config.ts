@@ -8,5 +8,8 @@ const { version } = JSON.parse(readFileSync(new URL("./package.json", import.met
 export default defineConfig({
   // Same as the build (tsup.config.ts), so tests see the real user agent.
   define: { __VERSION__: JSON.stringify(version) },
-  test: { include: ["test/**/*.test.ts"], typecheck: { enabled: true, include: ["test/**/*.test-d.ts"] } },
+  test: {
+    include: ["test/**/*.test.ts"],
+    typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], spawnTimeout: 120_000 },
+  },
 });

@@ -11,6 +11,8 @@ import { placement } from "../src/spec.mjs";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const specDir = resolve(root, process.env.FORMANCE_OPENAPI_DIR ?? "../shared/openapi");
 const hasSpecs = existsSync(join(specDir, "operations.json"));
+// Generating every service takes seconds on an idle machine and much longer on a busy one.
+const GENERATION = { timeout: 180_000 };
 
 describe("naming (DESIGN §4)", () => {
   it.each([
@@ -47,14 +49,14 @@ describe("corrections table", () => {
 });
 
 describe.skipIf(!hasSpecs)("generation", () => {
-  it("is deterministic and matches the committed files", () => {
+  it("is deterministic and matches the committed files", GENERATION, () => {
     const first = generate(specDir).files;
     const second = generate(specDir).files;
     expect([...second.entries()]).toEqual([...first.entries()]);
     for (const [path, content] of first) expect(readFileSync(join(root, path), "utf8"), path).toBe(content);
   });
 
-  it("applies the corrections on the wire descriptors", () => {
+  it("applies the corrections on the wire descriptors", GENERATION, () => {
     const ledgerV2 = generate(specDir).files.get("packages/ledger/src/generated/v2/operations.ts");
     const block = (name) =>
       ledgerV2.slice(
