@@ -69,8 +69,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       "e2e: SKIPPED: no ledger to test against.",
       `e2e:   why: ${status.reason}`,
       "e2e:   to run the suite: set FORMANCE_LEDGER_URL to a ledger v2.4.12 reachable without the gateway",
-      "e2e:   (e.g. http://127.0.0.1:3068), or FORMANCE_LEDGER_BIN to a prebuilt ledger binary, or run",
-      "e2e:   where Go can download github.com/formancehq/ledger (see stack/README.md).",
+      "e2e:   (e.g. http://127.0.0.1:3068), or FORMANCE_LEDGER_BIN to a prebuilt ledger binary, or",
+      "e2e:   FORMANCE_THIRD_PARTY_DIR to the Formance sources with their build.sh, or run where Go can",
+      "e2e:   download github.com/formancehq/ledger (see stack/README.md).",
       "",
     ];
     console.warn(lines.join("\n"));
