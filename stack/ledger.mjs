@@ -344,14 +344,14 @@ function hashOf(parts) {
   return h.digest("hex").slice(0, 12);
 }
 
-/** Cache file names: service, version, source kind, and a hash of what the build depends on. */
+/** Cache file names: service, version, source kind (and for the proxy build, a hash of what it depends on). */
 async function cachedName(kind) {
   if (kind === "proxy") {
     const files = await readGoFiles(GO_DIR);
     return `ledger-${LEDGER_TAG}-proxy-${hashOf([files.mod, files.sum, files.main, LDFLAGS, LEDGER_COMMIT])}`;
   }
-  const script = await readFile(join(thirdPartyDir(), "build.sh"), "utf8").catch(() => "");
-  return `ledger-${LEDGER_TAG}-sources-${hashOf([script, LEDGER_TAG])}`;
+  // The sources of one version do not change: the version is the key.
+  return `ledger-${LEDGER_TAG}-sources`;
 }
 
 /** The cached binary, if an earlier build left one: the proxy build first, then the sources build. */
