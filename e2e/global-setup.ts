@@ -3,17 +3,30 @@
 // In order:
 //   1. FORMANCE_LEDGER_URL: a ledger reachable directly, without the gateway. Must answer, or the run fails.
 //   2. A ledger started by `node stack/cli.mjs up` (.stack/ledger.json), when it is healthy.
-//   3. A fresh local ledger from stack/ledger.mjs (built from source on first use, minutes), stopped afterwards.
+//   3. A fresh local ledger from stack/ledger.mjs (its binary built on first use, minutes), stopped afterwards.
 //   4. None: stack/ledger.mjs `prerequisites()` says why; every test is skipped and the reason is printed.
 //      FORMANCE_E2E_REQUIRE_LEDGER=1 (e.g. in CI) turns that into a failure.
-// FORMANCE_E2E_STATUS_FILE, when set, receives {status, url, source, reason} for the runner's summary line.
-import { readFile, writeFile } from "node:fs/promises";
+// FORMANCE_E2E_STATUS_FILE, when set, receives {status, url, source, version, reason} for the runner's summary
+// line, and after the run {coverage: [lines]}: how many of the ledger operations in operations.json got a
+// response from that ledger (lib/coverage.ts records them, lib/operations.ts counts them).
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
+import {
+  coverage,
+  coverageLines,
+  loadLedgerOperations,
+  operationsFile,
+  readRecorded,
+} from "./lib/operations";
 
 interface Stack {
   prerequisites(): Promise<string | null>;
   startLedger(options: { log?: (line: string) => void; timeoutMs?: number }): Promise<{
     url: string;
+    source: string;
     stop(): Promise<void>;
   }>;
   pidAlive(pid: number): boolean;
@@ -27,6 +40,8 @@ interface Status {
   source?: string;
   version?: string;
   reason?: string;
+  /** Written by the teardown: the coverage lines (lib/operations.ts) and how many operations nobody called. */
+  coverage?: { lines: string[]; missing: number };
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -42,8 +57,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   await report(status);
 
+  const scratch = await mkdtemp(join(tmpdir(), "formance-e2e-coverage-"));
+  const recordFile = join(scratch, "responses.jsonl");
   project.provide("formanceLedgerURL", status.url ?? "");
   project.provide("formanceE2ESkipReason", status.reason ?? "");
+  project.provide("formanceE2ECoverageFile", status.status === "ready" ? recordFile : "");
 
   if (status.status === "skipped") {
     const lines = [
@@ -51,8 +69,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       "e2e: SKIPPED: no ledger to test against.",
       `e2e:   why: ${status.reason}`,
       "e2e:   to run the suite: set FORMANCE_LEDGER_URL to a ledger v2.4.12 reachable without the gateway",
-      "e2e:   (e.g. http://127.0.0.1:3068), or FORMANCE_LEDGER_BIN to a prebuilt ledger binary, or run",
-      "e2e:   where Go can download github.com/formancehq/ledger (see stack/README.md).",
+      "e2e:   (e.g. http://127.0.0.1:3068), or FORMANCE_LEDGER_BIN to a prebuilt ledger binary, or",
+      "e2e:   FORMANCE_THIRD_PARTY_DIR to the Formance sources with their build.sh, or run where Go can",
+      "e2e:   download github.com/formancehq/ledger (see stack/README.md).",
       "",
     ];
     console.warn(lines.join("\n"));
@@ -66,8 +85,33 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
 
   return async () => {
-    if (stop) await stop();
+    try {
+      if (status.status === "ready") await reportCoverage(status, recordFile);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+      if (stop) await stop();
+    }
   };
+}
+
+/** Counts the ledger operations that got a response; the runner (run.mjs) prints the lines. */
+async function reportCoverage(status: Status, recordFile: string): Promise<void> {
+  const file = operationsFile(fileURLToPath(ROOT));
+  let result: Status["coverage"];
+  try {
+    const counted = coverage(loadLedgerOperations(file), readRecorded(recordFile));
+    result = {
+      lines: coverageLines(counted, status.version || "(unknown version)"),
+      missing: counted.missing.filter((m) => !m.reason).length,
+    };
+  } catch (error) {
+    result = {
+      lines: [`e2e: ledger operations not counted: cannot read ${file}: ${(error as Error).message}`],
+      missing: 0,
+    };
+  }
+  if (process.env.FORMANCE_E2E_STATUS_FILE) await report({ ...status, coverage: result });
+  else console.warn(result.lines.join("\n"));
 }
 
 async function report(status: Status): Promise<void> {
@@ -102,7 +146,12 @@ async function choose(onStop: (stop: () => Promise<void>) => void): Promise<Stat
   console.warn("e2e: starting a local ledger (the first build of the ledger takes several minutes)");
   const ledger = await stack.startLedger({ log: (line) => console.warn(line), timeoutMs: 120_000 });
   onStop(ledger.stop);
-  return { status: "ready", url: ledger.url, source: "local stack", version: await probe(ledger.url) };
+  return {
+    status: "ready",
+    url: ledger.url,
+    source: `local stack, binary from ${ledger.source}`,
+    version: await probe(ledger.url),
+  };
 }
 
 /** URL of a ledger started with `node stack/cli.mjs up`, if its process is alive. */

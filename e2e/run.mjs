@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Runs the e2e suite and prints a one-line summary: `node e2e/run.mjs [vitest args...]`
-// (the root script `test:e2e:run`; `pnpm test:e2e` builds the packages first). Exit code: vitest's; a
-// run with no ledger skips every test and exits 0 (1 with FORMANCE_E2E_REQUIRE_LEDGER=1).
+// (the root script `test:e2e:run`; `pnpm test:e2e` builds the packages first), then how many ledger
+// operations got a response from the ledger. Exit code: vitest's; a run with no ledger skips every test
+// and exits 0. With FORMANCE_E2E_REQUIRE_LEDGER=1 (CI) a run with no ledger fails, and so does a run of
+// the whole suite that leaves a ledger operation unexercised without a stated reason.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -71,5 +73,17 @@ if (status?.status === "skipped") {
   console.log(
     `e2e: ${failed || suitesFailed || code !== 0 ? "FAILED" : "ok"}: ${passed}/${total} passed, ${failed} failed, ${skipped} skipped${broken}${where}`,
   );
+}
+for (const line of status?.coverage?.lines ?? []) console.log(line);
+// A required run of the whole suite (CI) must also call every ledger operation, or say why it cannot.
+const wholeSuite = process.argv.length === 2;
+if (
+  code === 0 &&
+  wholeSuite &&
+  process.env.FORMANCE_E2E_REQUIRE_LEDGER === "1" &&
+  status?.coverage?.missing
+) {
+  console.log(`e2e: FAILED: ${status.coverage.missing} ledger operation(s) not exercised (listed above)`);
+  process.exit(1);
 }
 process.exit(code);

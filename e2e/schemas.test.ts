@@ -1,6 +1,6 @@
 // Ledger v2 schemas (chart of accounts): insert, get, list, duplicates, and transactions validated
 // against a schema version.
-import { FormanceConflictError, FormanceNotFoundError } from "@formance/ledger";
+import { FormanceBadRequestError, FormanceConflictError, FormanceNotFoundError } from "@formance/ledger";
 import { beforeAll, expect, test } from "vitest";
 import { client, collect, describeLedger, expectAPIError, newLedger } from "./lib/env";
 
@@ -48,7 +48,10 @@ describeLedger("ledger v2: schemas", () => {
     });
   });
 
-  test("a transaction that names a schema version is validated against its chart", async () => {
+  // The server checks the transaction against the named version's chart, but only refuses it when it runs
+  // with --schema-enforcement-mode strict; in its default mode, audit, it logs the mismatch and accepts the
+  // transaction (docs/SERVER-BEHAVIOUR.md, "Ledger"). It reports its mode in the v1 `/_info` config.
+  test("a transaction that names a schema version is checked against its chart (refused only in strict mode)", async () => {
     const ok = await sdk.v2.createTransaction({
       ledger,
       schemaVersion: "v1.0.0",
@@ -56,14 +59,89 @@ describeLedger("ledger v2: schemas", () => {
     });
     expect(ok.postings[0]?.destination).toBe("users:42");
 
+    const info = await sdk.v1.getInfo();
+    const mode = (info.config as { schemaEnforcementMode?: unknown }).schemaEnforcementMode;
+    expect(["audit", "strict"]).toContain(mode);
+
     // users:abc does not match the $userID pattern.
-    await expectAPIError(
+    const mismatch = sdk.v2.createTransaction({
+      ledger,
+      schemaVersion: "v1.0.0",
+      body: { postings: [{ amount: 1n, asset: "USD/2", source: "world", destination: "users:abc" }] },
+    });
+    if (mode === "strict") {
+      await expectAPIError(mismatch, { status: 400, code: "VALIDATION", type: FormanceBadRequestError });
+      return;
+    }
+    const accepted = await mismatch;
+    expect(accepted.postings[0]?.destination).toBe("users:abc");
+    // The log still records the version it was checked against, so the SDK did send it.
+    const logs = await collect(sdk.v2.listLogs({ ledger, pageSize: 100 }));
+    const log = logs.find(
+      (l) =>
+        l.type === "NEW_TRANSACTION" &&
+        (l.data as { transaction?: { id?: bigint } }).transaction?.id === accepted.id,
+    );
+    expect(log?.schemaVersion).toBe("v1.0.0");
+  });
+
+  test("naming a schema version the ledger does not have is a 404 NOT_FOUND in every mode", async () => {
+    const error = await expectAPIError(
       sdk.v2.createTransaction({
         ledger,
-        schemaVersion: "v1.0.0",
-        body: { postings: [{ amount: 1n, asset: "USD/2", source: "world", destination: "users:abc" }] },
+        schemaVersion: "v9.9.9",
+        body: { postings: [{ amount: 1n, asset: "USD/2", source: "world", destination: "users:7" }] },
       }),
-      { status: 400 },
+      { status: 404, code: "NOT_FOUND", type: FormanceNotFoundError },
     );
+    expect(error.message).toMatch(/v9\.9\.9/);
+  });
+
+  test("runQuery runs a query template of a schema version", async () => {
+    await sdk.v2.insertSchema({
+      ledger,
+      version: "v3.0.0",
+      body: {
+        chart,
+        queries: {
+          usersAccounts: {
+            description: "accounts under users:",
+            resource: "accounts",
+            body: { $match: { address: "users:" } },
+          },
+          allTransactions: { resource: "transactions" },
+        },
+      },
+    });
+    await sdk.v2.createTransaction({
+      ledger,
+      schemaVersion: "v3.0.0",
+      body: { postings: [{ amount: 5n, asset: "USD/2", source: "world", destination: "users:77" }] },
+    });
+
+    const accounts = await sdk.v2.runQuery({
+      ledger,
+      schemaVersion: "v3.0.0",
+      id: "usersAccounts",
+      body: {},
+    });
+    const addresses = (accounts.cursor.data as Array<{ address: string }>).map((a) => a.address);
+    expect(addresses).toContain("users:77");
+    expect(addresses.every((a) => a.startsWith("users:"))).toBe(true);
+
+    const transactions = await sdk.v2.runQuery({
+      ledger,
+      schemaVersion: "v3.0.0",
+      id: "allTransactions",
+      body: { params: { resource: "transactions" } },
+    });
+    const destinations = (
+      transactions.cursor.data as Array<{ postings: Array<{ destination: string }> }>
+    ).map((t) => t.postings[0]?.destination);
+    expect(destinations).toContain("users:77");
+
+    await expectAPIError(sdk.v2.runQuery({ ledger, schemaVersion: "v3.0.0", id: "noSuchQuery", body: {} }), {
+      status: 400,
+    });
   });
 });

@@ -1,5 +1,6 @@
 // Ledger v1: every v1 endpoint the v2.4.12 server serves, on a ledger created through v2.
-// Not served (docs/SERVER-BEHAVIOUR.md, Ledger): getMapping / updateMapping and runScript (404), CreateTransactions (400 "not supported").
+// Not served by v2.4.12 (docs/SERVER-BEHAVIOUR.md, "Ledger"): getMapping / updateMapping and runScript (404),
+// CreateTransactions (400 "not supported").
 import { FormanceBadRequestError, FormanceNotFoundError, type Transaction } from "@formance/ledger";
 import { beforeAll, expect, test } from "vitest";
 import { client, collect, describeLedger, expectAPIError, newLedger } from "./lib/env";

@@ -3,7 +3,8 @@
 //
 // Against, in order: FORMANCE_URL (a stack, through its gateway) or FORMANCE_LEDGER_URL (a ledger on its own)
 // when set; a ledger started by `node stack/cli.mjs up`; else a local ledger started here with stack/ledger.mjs
-// and stopped afterwards. When no ledger can be had it says why and what to set, and exits 1.
+// (its binary built and cached on first use) and stopped afterwards. When no ledger can be had it says why
+// and what to set, and exits 1.
 //
 // Node 20 cannot run TypeScript, so the quickstart is bundled with esbuild (the one tsup uses) into a
 // temporary .mjs first. The packages must be built (`pnpm build`); this builds them when dist/ is missing.
@@ -46,6 +47,7 @@ async function main() {
               "    FORMANCE_URL=https://<org>-<stack>.<env>.formance.cloud",
               "      FORMANCE_CLIENT_ID=... FORMANCE_CLIENT_SECRET=...   a Formance stack",
               "    FORMANCE_LEDGER_BIN=/path/to/ledger             a ledger v2.4.12 binary the demo can start",
+              "    FORMANCE_THIRD_PARTY_DIR=/path/to/sources       the Formance sources with their build.sh (see stack/README.md)",
             ].join("\n"),
           );
           return 1;

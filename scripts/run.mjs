@@ -65,6 +65,8 @@ function readVersion(bin) {
 
 /** Test counts gathered from the suites' output, for the closing line. */
 const totals = { passed: 0, failed: 0, skipped: 0 };
+/** The e2e runner's summary (which ledger, which version, how many operations), repeated at the end. */
+const e2eSummary = [];
 
 /** Runs a command, echoing its output and adding up the vitest/contract counts it prints. */
 function counted(cmd, args) {
@@ -78,6 +80,12 @@ function counted(cmd, args) {
       for (const [, n, kind] of tests[1].matchAll(/(\d+) (passed|failed|skipped)/g))
         totals[kind] += Number(n);
     }
+    if (
+      /^e2e: (ok|FAILED|SKIPPED)|^e2e: ledger \d+\/\d+ operations|^e2e: {3}(not exercised|answered)/.test(
+        line,
+      )
+    )
+      e2eSummary.push(line);
     const contract = /^contract: (\d+)\/(\d+) operations passed/.exec(line);
     if (contract) {
       totals.passed += Number(contract[1]);
@@ -171,6 +179,7 @@ for (const stage of plan) {
   console.log(`\n=== ${stage}`);
   stages[stage]();
 }
+if (e2eSummary.length) console.log(`\n${e2eSummary.join("\n")}`);
 console.log(`\n✓ ${process.argv[2] ?? "test"} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 if (totals.passed || totals.failed) {
   console.log(

@@ -6,7 +6,7 @@
 //         reason and "skipped", exits 0.
 // down    stop it and drop its database
 // status  is it running and healthy?
-// build   build (or find the cached) ledger binary and print its path
+// build   obtain the ledger binary (FORMANCE_LEDGER_BIN, the cache, or a build) and print its path
 // pin     pin stack/go to the ledger commit (writes go.mod/go.sum, to be committed)
 
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -15,8 +15,8 @@ import { fileURLToPath } from "node:url";
 
 import {
   dropDatabase,
-  ensureLedgerBinary,
   killPid,
+  obtainLedgerBinary,
   pidAlive,
   pinLedger,
   prerequisites,
@@ -104,7 +104,10 @@ const commands = {
   down,
   status,
   build: async () => {
-    console.log(await ensureLedgerBinary({ log }));
+    const started = Date.now();
+    const { path, source } = await obtainLedgerBinary({ log });
+    log(`stack: ledger binary from ${source} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(path);
     return 0;
   },
   pin: async () => {

@@ -1,8 +1,8 @@
-// Local Formance ledger for the SDK's end-to-end tests.
+// Local Formance ledger for the SDK's end-to-end tests and the demo.
 //
-// Builds github.com/formancehq/ledger (tag v2.4.12) from the small wrapper Go
-// module in ./go, caches the binary outside the repository, and runs
-// `ledger serve` against a throw-away PostgreSQL database.
+// Obtains a github.com/formancehq/ledger v2.4.12 binary (FORMANCE_LEDGER_BIN, the cache, a build
+// through the Go module proxy, or a build from local sources; see "binary" below), caches it outside
+// the repository, and runs `ledger serve` against a throw-away PostgreSQL database.
 //
 // Plain ESM, node: builtins only.
 
@@ -35,7 +35,28 @@ const OPTIONAL_FLAGS = [
   ["--experimental-exporters", ["--experimental-exporters"], true],
   ["--worker", ["--worker"], true], // run the worker in-process (exporters need it)
   ["--auth-enabled", ["--auth-enabled=false"], false], // off by default; explicit beats an AUTH_ENABLED env var
+  ["--otel-metrics-keep-in-memory", ["--otel-metrics-keep-in-memory"], true], // serves GET /_/metrics
+  ["--postgres-max-open-conns", () => ["--postgres-max-open-conns", String(postgresPoolSize())], true],
 ];
+
+/**
+ * The ledger's PostgreSQL pool. Its default (20) was seen to deadlock under 16 concurrent writes with
+ * client retries (a transaction idle while holding locks, the others waiting on them); 40 held with
+ * 8 in flight and leaves room under PostgreSQL's usual max_connections of 100.
+ */
+export const DEFAULT_POSTGRES_POOL = 40;
+
+export function postgresPoolSize() {
+  const given = ENV.FORMANCE_LEDGER_POSTGRES_POOL;
+  if (given === undefined || given === "") return DEFAULT_POSTGRES_POOL;
+  const n = Number(given);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(
+      `FORMANCE_LEDGER_POSTGRES_POOL must be a positive integer (got ${JSON.stringify(given)})`,
+    );
+  }
+  return n;
+}
 
 const pg = {
   host: ENV.PGHOST && !ENV.PGHOST.startsWith("/") ? ENV.PGHOST : "127.0.0.1",
@@ -218,11 +239,11 @@ export async function isPinned(dir = GO_DIR) {
   return Boolean(pinnedVersion((await readGoFiles(dir)).mod));
 }
 
-async function goModDownload(modQuery, cwd) {
+async function goModDownload(modQuery, cwd, timeoutMs = 300_000) {
   const r = await run(goBinary(), ["mod", "download", "-json", modQuery], {
     cwd,
     env: goEnv(),
-    timeoutMs: 300_000,
+    timeoutMs,
   });
   let info = {};
   try {
@@ -297,72 +318,184 @@ export async function pinLedger({ dir = GO_DIR, log = noop } = {}) {
 }
 
 // ---------------------------------------------------------------- binary
+//
+// Where the binary comes from, in order:
+//   1. FORMANCE_LEDGER_BIN: a prebuilt binary, used as is.
+//   2. The cache: a binary an earlier run built (from either source below).
+//   3. "proxy": the wrapper module in ./go, built with the ledger from the Go module proxy (what users have).
+//   4. "sources": a local checkout of the Formance sources with their `build.sh` (for machines whose
+//      proxy refuses github.com/formancehq/*): FORMANCE_THIRD_PARTY_DIR, default ../shared/third_party
+//      beside the repository. Built with `build.sh ledger OUT`; nothing is copied into the repository.
 
-async function binaryKey(files) {
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const PROXY_PROBE_TIMEOUT_MS = 60_000;
+const BUILD_TIMEOUT_MS = 45 * 60_000;
+
+export function thirdPartyDir() {
+  return ENV.FORMANCE_THIRD_PARTY_DIR || join(ROOT, "..", "shared", "third_party");
+}
+
+function hashOf(parts) {
   const h = createHash("sha256");
-  for (const part of [files.mod, files.sum, files.main, LDFLAGS, LEDGER_COMMIT]) {
+  for (const part of parts) {
     h.update(part);
     h.update("\0");
   }
-  return h.digest("hex").slice(0, 16);
+  return h.digest("hex").slice(0, 12);
 }
 
-/** Path the binary is (or will be) cached at. */
-export async function ledgerBinaryPath() {
-  if (ENV.FORMANCE_LEDGER_BIN) return ENV.FORMANCE_LEDGER_BIN;
-  return join(cacheDir(), `ledger-${await binaryKey(await readGoFiles(GO_DIR))}`);
+/** Cache file names: service, version, source kind (and for the proxy build, a hash of what it depends on). */
+async function cachedName(kind) {
+  if (kind === "proxy") {
+    const files = await readGoFiles(GO_DIR);
+    return `ledger-${LEDGER_TAG}-proxy-${hashOf([files.mod, files.sum, files.main, LDFLAGS, LEDGER_COMMIT])}`;
+  }
+  // The sources of one version do not change: the version is the key.
+  return `ledger-${LEDGER_TAG}-sources`;
 }
 
-/**
- * Builds the ledger binary unless it is already cached; returns its path.
- * FORMANCE_LEDGER_BIN, when set, names a prebuilt binary to use instead.
- */
-export async function ensureLedgerBinary({ log = noop } = {}) {
-  if (ENV.FORMANCE_LEDGER_BIN) {
-    if (!(await isExecutable(ENV.FORMANCE_LEDGER_BIN))) {
-      throw new Error(`FORMANCE_LEDGER_BIN=${ENV.FORMANCE_LEDGER_BIN} is not an executable file`);
+/** The cached binary, if an earlier build left one: the proxy build first, then the sources build. */
+export async function cachedLedgerBinary() {
+  for (const kind of ["proxy", "sources"]) {
+    const path = join(cacheDir(), await cachedName(kind));
+    if (await isExecutable(path)) return { path, source: `cache (${kind})` };
+  }
+  return null;
+}
+
+let proxyVerdict;
+/** null when the Go module proxy serves the ledger; else why not. Asked once per process. */
+async function proxyRefusal() {
+  proxyVerdict ??= (async () => {
+    const go = await run(goBinary(), ["version"], { env: goEnv() });
+    if (go.code !== 0) return "Go is not installed (go not on PATH)";
+    const query = (await isPinned(GO_DIR)) ? LEDGER_MODULE : `${LEDGER_MODULE}@${LEDGER_COMMIT}`;
+    try {
+      await goModDownload(query, GO_DIR, PROXY_PROBE_TIMEOUT_MS);
+      return null;
+    } catch (error) {
+      return `the Go module proxy does not serve ${query} (${error.reason ?? error.message})`;
     }
-    return ENV.FORMANCE_LEDGER_BIN;
-  }
-  const target = await ledgerBinaryPath();
-  if (await isExecutable(target)) return target;
+  })();
+  return proxyVerdict;
+}
 
-  await mkdir(cacheDir(), { recursive: true });
-  let buildDir = GO_DIR;
-  let scratch;
-  if (!(await isPinned(GO_DIR))) {
-    // Pin in a scratch copy so the build works before go.mod/go.sum are committed.
-    scratch = await mkdtemp(join(cacheDir(), "build-"));
-    await copyFile(join(GO_DIR, "go.mod"), join(scratch, "go.mod"));
-    await copyFile(join(GO_DIR, "main.go"), join(scratch, "main.go"));
-    log(
-      "stack: stack/go is not pinned yet (run `node stack/cli.mjs pin` and commit go.mod/go.sum); pinning a scratch copy",
-    );
-    await pinLedger({ dir: scratch, log });
-    buildDir = scratch;
+/** null when the ledger can be built from the local sources; else why not. */
+async function sourcesRefusal() {
+  const dir = thirdPartyDir();
+  if (!(await isReadable(join(dir, "build.sh"))))
+    return `no ${join(dir, "build.sh")} (set FORMANCE_THIRD_PARTY_DIR)`;
+  if (!(await isReadable(join(dir, "formancehq-ledger", "go.mod")))) return `no ledger sources in ${dir}`;
+  const go = await run(goBinary(), ["version"], { env: goEnv() });
+  if (go.code !== 0) return "Go is not installed (go not on PATH)";
+  return null;
+}
+
+async function isReadable(path) {
+  try {
+    await access(path, fsConstants.R_OK);
+    return true;
+  } catch {
+    return false;
   }
+}
+
+/** Runs `build(tmp)` and renames the result into the cache, so a half-written binary is never used. */
+async function buildInto(target, what, build, log) {
+  await mkdir(cacheDir(), { recursive: true });
   const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  log(`stack: building ledger ${LEDGER_TAG} (first build takes several minutes) -> ${target}`);
+  log(`stack: building ledger ${LEDGER_TAG} ${what} (a first build takes minutes) -> ${target}`);
   const started = Date.now();
   const ticker = setInterval(
     () => log(`stack: still building... ${Math.round((Date.now() - started) / 1000)} s`),
     30_000,
   );
   try {
-    const r = await run(goBinary(), ["build", "-trimpath", "-ldflags", LDFLAGS, "-o", tmp, "."], {
-      cwd: buildDir,
-      env: goEnv(),
-      timeoutMs: 45 * 60_000,
-    });
-    if (r.code !== 0) throw new Error(`go build failed (exit ${r.code}):\n${tail(r.stderr)}`);
+    await build(tmp);
     await rename(tmp, target);
   } finally {
     clearInterval(ticker);
     await rm(tmp, { force: true });
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    await rm(`${tmp}.tmp`, { force: true });
   }
   log(`stack: built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function buildFromProxy(log) {
+  const target = join(cacheDir(), await cachedName("proxy"));
+  let scratch;
+  await buildInto(
+    target,
+    "through the Go module proxy",
+    async (out) => {
+      let buildDir = GO_DIR;
+      if (!(await isPinned(GO_DIR))) {
+        // Pin in a scratch copy so the build works before go.mod/go.sum are committed.
+        await mkdir(cacheDir(), { recursive: true });
+        scratch = await mkdtemp(join(cacheDir(), "build-"));
+        await copyFile(join(GO_DIR, "go.mod"), join(scratch, "go.mod"));
+        await copyFile(join(GO_DIR, "main.go"), join(scratch, "main.go"));
+        log("stack: stack/go is not pinned (see `node stack/cli.mjs pin`); pinning a scratch copy");
+        await pinLedger({ dir: scratch, log });
+        buildDir = scratch;
+      }
+      const r = await run(goBinary(), ["build", "-trimpath", "-ldflags", LDFLAGS, "-o", out, "."], {
+        cwd: buildDir,
+        env: goEnv(),
+        timeoutMs: BUILD_TIMEOUT_MS,
+      });
+      if (r.code !== 0) throw new Error(`go build failed (exit ${r.code}):\n${tail(r.stderr)}`);
+    },
+    log,
+  ).finally(() => (scratch ? rm(scratch, { recursive: true, force: true }) : undefined));
   return target;
+}
+
+async function buildFromSources(log) {
+  const dir = thirdPartyDir();
+  const target = join(cacheDir(), await cachedName("sources"));
+  await buildInto(
+    target,
+    `from the sources in ${dir}`,
+    async (out) => {
+      const r = await run("bash", [join(dir, "build.sh"), "ledger", out], {
+        env: goEnv(),
+        timeoutMs: BUILD_TIMEOUT_MS,
+      });
+      if (r.code !== 0)
+        throw new Error(`${join(dir, "build.sh")} ledger failed (exit ${r.code}):\n${tail(r.stderr)}`);
+    },
+    log,
+  );
+  return target;
+}
+
+/**
+ * The ledger binary to run and where it came from: FORMANCE_LEDGER_BIN, the cache, or a fresh build
+ * (through the Go module proxy, else from the local sources). Throws, saying why, when none is possible.
+ * @returns {Promise<{path: string, source: string}>}
+ */
+export async function obtainLedgerBinary({ log = noop } = {}) {
+  if (ENV.FORMANCE_LEDGER_BIN) {
+    if (!(await isExecutable(ENV.FORMANCE_LEDGER_BIN))) {
+      throw new Error(`FORMANCE_LEDGER_BIN=${ENV.FORMANCE_LEDGER_BIN} is not an executable file`);
+    }
+    return { path: ENV.FORMANCE_LEDGER_BIN, source: "FORMANCE_LEDGER_BIN" };
+  }
+  const cached = await cachedLedgerBinary();
+  if (cached) return cached;
+
+  const refusedByProxy = await proxyRefusal();
+  if (!refusedByProxy) return { path: await buildFromProxy(log), source: "proxy" };
+  log(`stack: ${refusedByProxy}; trying the local sources`);
+  const refusedBySources = await sourcesRefusal();
+  if (!refusedBySources) return { path: await buildFromSources(log), source: "sources" };
+  throw new Error(`no ledger binary: ${refusedByProxy}; and ${refusedBySources}`);
+}
+
+/** Builds the ledger binary unless it is already cached; returns its path. */
+export async function ensureLedgerBinary({ log = noop } = {}) {
+  return (await obtainLedgerBinary({ log })).path;
 }
 
 // ---------------------------------------------------------------- prerequisites
@@ -383,25 +516,18 @@ export async function prerequisites() {
     return `PostgreSQL at ${pg.host}:${pg.port} refused user ${pg.user}: ${firstLine(sel.stderr)}`;
   }
 
-  // Ledger binary: given, cached, or buildable.
+  // Ledger binary: given, cached, or buildable (through the proxy, else from the local sources).
   if (ENV.FORMANCE_LEDGER_BIN) {
     return (await isExecutable(ENV.FORMANCE_LEDGER_BIN))
       ? null
       : `FORMANCE_LEDGER_BIN=${ENV.FORMANCE_LEDGER_BIN} is not an executable file`;
   }
-  if (await isExecutable(await ledgerBinaryPath())) return null;
-
-  const go = await run(goBinary(), ["version"], { env: goEnv() });
-  if (go.code !== 0) return "Go is not installed (go not on PATH)";
-  // Pinned: the version in go.mod (honouring its replaces); else the commit.
-  const pinned = await isPinned(GO_DIR);
-  const query = pinned ? LEDGER_MODULE : `${LEDGER_MODULE}@${LEDGER_COMMIT}`;
-  try {
-    await goModDownload(query, GO_DIR);
-  } catch (error) {
-    return `the ledger's Go module cannot be downloaded (${query}: ${error.reason ?? error.message}), so the ledger cannot be built here; set FORMANCE_LEDGER_BIN to a prebuilt ledger ${LEDGER_TAG} binary`;
-  }
-  return null;
+  if (await cachedLedgerBinary()) return null;
+  const refusedByProxy = await proxyRefusal();
+  if (!refusedByProxy) return null;
+  const refusedBySources = await sourcesRefusal();
+  if (!refusedBySources) return null;
+  return `the ledger cannot be built here: ${refusedByProxy}; and ${refusedBySources}; set FORMANCE_LEDGER_BIN to a prebuilt ledger ${LEDGER_TAG} binary`;
 }
 
 // ---------------------------------------------------------------- serve
@@ -429,7 +555,7 @@ async function serveFlags(bin) {
   const missing = [];
   for (const [name, args, warn] of OPTIONAL_FLAGS) {
     const re = new RegExp(`${name.replace(/[-]/g, "\\-")}(?![\\w-])`);
-    if (re.test(help)) flags.push(...args);
+    if (re.test(help)) flags.push(...(typeof args === "function" ? args() : args));
     else if (warn) missing.push(name);
   }
   return { flags, missing };
@@ -504,14 +630,14 @@ function installExitHook() {
  * @param {boolean} [options.detached] let the ledger outlive this process (used by `cli.mjs up`)
  * @param {string} [options.logFile] file the ledger's stdout/stderr go to (required when detached)
  * @param {number} [options.timeoutMs] how long to wait for it to become healthy (default 60 s)
- * @returns {Promise<{url: string, database: string, pid: number, port: number, timings: {buildMs: number, startMs: number}, stop: () => Promise<void>}>}
+ * @returns {Promise<{url: string, database: string, pid: number, port: number, binary: string, source: string, timings: {buildMs: number, startMs: number}, stop: () => Promise<void>}>}
  */
 export async function startLedger({ port, log = noop, detached = false, logFile, timeoutMs = 60_000 } = {}) {
   const reason = await prerequisites();
   if (reason) throw new Error(`cannot start the ledger: ${reason}`);
 
   const t0 = Date.now();
-  const bin = await ensureLedgerBinary({ log });
+  const { path: bin, source } = await obtainLedgerBinary({ log });
   const buildMs = Date.now() - t0;
 
   const t1 = Date.now();
@@ -597,8 +723,8 @@ export async function startLedger({ port, log = noop, detached = false, logFile,
   const startMs = Date.now() - t1;
   if (detached) child.unref();
   log(
-    `stack: ledger healthy at ${url} (database ${database}, pid ${child.pid}; build/cache ${buildMs} ms, start ${startMs} ms)`,
+    `stack: ledger healthy at ${url} (database ${database}, pid ${child.pid}; binary from ${source}; build/cache ${buildMs} ms, start ${startMs} ms)`,
   );
 
-  return { url, database, pid: child.pid, port, timings: { buildMs, startMs }, stop };
+  return { url, database, pid: child.pid, port, binary: bin, source, timings: { buildMs, startMs }, stop };
 }

@@ -9,6 +9,7 @@ import {
   type V2BulkElementInput,
 } from "@formance/ledger";
 import { describe, expect, inject } from "vitest";
+import { recordingFetch } from "./coverage";
 
 export const LEDGER_URL: string = inject("formanceLedgerURL") ?? "";
 export const SKIP_REASON: string = inject("formanceE2ESkipReason") ?? "";
@@ -19,9 +20,18 @@ export function describeLedger(name: string, body: () => void): void {
   else describe.skip(`${name} (skipped: no ledger: ${SKIP_REASON || "unknown reason"})`, body);
 }
 
-/** A standalone ledger client talking to the ledger directly (no gateway, so no path prefix). */
+/**
+ * A standalone ledger client talking to the ledger directly (no gateway, so no path prefix). Its requests
+ * are recorded (lib/coverage.ts) so the run can say which ledger operations it exercised.
+ */
 export function client(options: ClientOptions = {}): Ledger {
-  return new Ledger({ serverURL: LEDGER_URL, pathPrefix: "", timeout: 120_000, ...options });
+  return new Ledger({
+    serverURL: LEDGER_URL,
+    pathPrefix: "",
+    timeout: 120_000,
+    ...options,
+    fetch: recordingFetch(options.fetch),
+  });
 }
 
 // Ledger names must match ^[0-9a-zA-Z_-]{1,63}$ and be unique across runs against a long-lived ledger.

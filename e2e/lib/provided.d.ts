@@ -7,5 +7,7 @@ declare module "vitest" {
     formanceLedgerURL: string;
     /** Why there is no ledger; "" when there is one. */
     formanceE2ESkipReason: string;
+    /** File each test worker appends the ledger's responses to (lib/coverage.ts); "" when not counting. */
+    formanceE2ECoverageFile: string;
   }
 }

@@ -297,7 +297,8 @@ describe("browser.ts", () => {
     expect(requests.map((r) => r.headers.authorization)).toEqual(["Bearer t0ken", "Bearer t0ken"]);
   });
 
-  it("bundles for the browser without Node built-ins", async () => {
+  // bundles with esbuild: slow on a busy machine
+  it("bundles for the browser without Node built-ins", { timeout: 120_000 }, async () => {
     // @ts-expect-error: a plain .mjs helper without type declarations
     const { bundleExample } = await import("./run.mjs");
     const dir = await mkdtemp(join(tmpdir(), "formance-browser-"));
@@ -313,7 +314,8 @@ describe("browser.ts", () => {
 });
 
 describe("examples/test/run.mjs", () => {
-  it("runs an example as a script against FORMANCE_URL", async () => {
+  // a child process that bundles the example first: slow on a busy machine
+  it("runs an example as a script against FORMANCE_URL", { timeout: 120_000 }, async () => {
     const { url, requests } = await stack();
     const { stdout } = await promisify(execFile)(
       process.execPath,

@@ -8,5 +8,10 @@ const { version } = JSON.parse(readFileSync(new URL("./package.json", import.met
 export default defineConfig({
   // Same as the build (tsup.shared.ts at the repository root), so tests see the real user agent.
   define: { __VERSION__: JSON.stringify(version) },
-  test: { include: ["test/**/*.test.ts"], typecheck: { enabled: true, include: ["test/**/*.test-d.ts"] } },
+  test: {
+    include: ["test/**/*.test.ts"],
+    // A busy 2-core CI machine can be many times slower than a laptop: no test may fail on speed alone.
+    testTimeout: 30_000,
+    typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], spawnTimeout: 120_000 },
+  },
 });

@@ -95,6 +95,15 @@ const base = (s: TokenServer, now?: () => number) => ({
   ...(now ? { now } : {}),
 });
 
+/** Resolves once `done()` holds (the server saw the request), however slow the machine; throws after 10 s. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error("condition not met within 10 s");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 function deferred<T = void>() {
   let resolve!: (v: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));
@@ -327,8 +336,7 @@ describe("clientCredentials: single flight", () => {
     const aborted = source.getToken(["a"], controller.signal);
     const others = [source.getToken(["a"]), source.getToken(["a"], new AbortController().signal)];
 
-    await new Promise((r) => setTimeout(r, 20));
-    expect(s.requests).toHaveLength(1);
+    await until(() => s.requests.length === 1);
     controller.abort(reason);
     await expect(aborted).rejects.toBe(reason); // the server has still not answered
 
@@ -346,7 +354,7 @@ describe("clientCredentials: single flight", () => {
     const source = clientCredentials(base(s));
     const controller = new AbortController();
     const p = source.getToken(["a"], controller.signal);
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => s.requests.length === 1);
     controller.abort();
     const e = await catchError(p);
     expect((e as Error).name).toBe("AbortError");

@@ -101,18 +101,20 @@ describe("retried failures", () => {
     expect(error).toBeInstanceOf(FormanceConnectionError);
   });
 
-  it("a per-attempt timeout is a FormanceTimeoutError and is retried", async () => {
-    const server = await serve((_, i) => (i === 0 ? { ...ok, delay: 400 } : ok));
-    const result = await getTransaction(clientFor(server, { timeout: 50 }), get);
+  // The attempts time out after 500 ms against a server that would answer after 5 s: room for a busy
+  // machine to deliver each request, and a bound (4 s) that only a missing timeout would break.
+  it("a per-attempt timeout is a FormanceTimeoutError and is retried", { timeout: 30_000 }, async () => {
+    const server = await serve((_, i) => (i === 0 ? { ...ok, delay: 5_000 } : ok));
+    const result = await getTransaction(clientFor(server, { timeout: 500 }), get);
     expect(result.id).toBe(1n);
     expect(server.requests).toHaveLength(2);
-    const slow = await serve(() => ({ ...ok, delay: 400 }));
+    const slow = await serve(() => ({ ...ok, delay: 5_000 }));
     const started = Date.now();
     const error = await catchError(
-      getTransaction(clientFor(slow, { timeout: 40 }), get, { retry: { maxRetries: 1 } }),
+      getTransaction(clientFor(slow, { timeout: 500 }), get, { retry: { maxRetries: 1 } }),
     );
     expect(error).toBeInstanceOf(FormanceTimeoutError);
-    expect(Date.now() - started).toBeLessThan(350);
+    expect(Date.now() - started).toBeLessThan(4_000);
     expect(slow.requests).toHaveLength(2);
   });
 });
