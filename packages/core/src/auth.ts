@@ -6,7 +6,20 @@
 //
 // No Node-only imports: this module runs in browsers and edge runtimes too.
 
-import { FormanceAuthError } from "./errors";
+import { readText } from "./body";
+import { FormanceAuthError, FormanceResponseTooLargeError } from "./errors";
+import {
+  backoffDelay,
+  parseRetryAfter,
+  RETRYABLE_STATUSES,
+  type RetryOptions,
+  resolveRetry,
+  sleep,
+} from "./retry";
+
+/** Token responses are small: anything bigger is not one. */
+const MAX_TOKEN_RESPONSE = 1024 * 1024;
+const DEFAULT_TOKEN_TIMEOUT = 30_000;
 
 export interface TokenSource {
   /** Returns a bearer token valid for these scopes (undefined = send no Authorization header). */
@@ -24,6 +37,8 @@ export interface ClientCredentialsOptions {
   fetch?: typeof fetch;
   /** Time limit of one token request in ms (default 30 000). */
   timeout?: number;
+  /** Retry policy of the token request (the client's `retry` option); default as for API calls. */
+  retry?: RetryOptions | false;
   /** ms clock, default Date.now (tests inject) */
   now?: () => number;
 }
@@ -76,12 +91,47 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
   });
 }
 
-/** Builds a function that removes every spelling of `secret` a server might echo back. */
-function makeRedactor(secret: string): (text: string) => string {
+const HTML_ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+/**
+ * Builds a function that removes every spelling of `secret` a server might echo back: raw,
+ * JSON-escaped, URL- and form-encoded, HTML-escaped (named and numeric entities), and base64 (also
+ * of `clientId:secret`, as in Basic auth). What no rule covers is caught by `stillLeaks`.
+ */
+function makeRedactor(secret: string, clientId = ""): (text: string) => string {
   if (!secret) return (text) => text;
   const form = new URLSearchParams({ s: secret }).toString().slice(2);
+  const html = secret.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
+  const htmlNumeric = secret.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const htmlHex = secret.replace(/[&<>"']/g, (c) => `&#x${c.charCodeAt(0).toString(16)};`);
+  const b64 = [base64(secret), base64(`${clientId}:${secret}`)];
   const variants = [
-    ...new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), form]),
+    ...new Set([
+      secret,
+      JSON.stringify(secret).slice(1, -1),
+      encodeURIComponent(secret),
+      form,
+      html,
+      htmlNumeric,
+      htmlHex,
+      JSON.stringify(html).slice(1, -1),
+      ...b64,
+      ...b64.map((b) => b.replace(/=+$/, "")),
+      ...b64.map((b) => b.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")),
+    ]),
   ].sort((a, b) => b.length - a.length);
   return (text) => {
     for (const v of variants) if (text.includes(v)) text = text.split(v).join("[redacted]");
@@ -89,15 +139,50 @@ function makeRedactor(secret: string): (text: string) => string {
   };
 }
 
-function redactDeep(value: unknown, redact: (text: string) => string): unknown {
-  if (typeof value === "string") return redact(value);
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact));
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[redact(k)] = redactDeep(v, redact);
-    return out;
+/** True when `text` still holds 8 consecutive characters of the secret (or all of a shorter one). */
+function stillLeaks(text: string, secret: string): boolean {
+  if (!secret) return false;
+  const window = Math.min(8, secret.length);
+  for (let i = 0; i + window <= secret.length; i++) {
+    if (text.includes(secret.slice(i, i + window))) return true;
   }
-  return value;
+  return false;
+}
+
+/** RFC 6749 `error` codes are short printable ASCII without `"` or `\`. */
+const OAUTH_ERROR_CODE = /^[\x20\x21\x23-\x5b\x5d-\x7e]{1,100}$/;
+
+/**
+ * The only parts of a token-endpoint error body the SDK keeps: the OAuth `error` code and
+ * `error_description` (or the Formance `errorCode`/`errorMessage`), redacted. A description that
+ * still holds a piece of the secret after redaction is dropped. Everything else is never echoed.
+ */
+function oauthError(
+  json: unknown,
+  redact: (text: string) => string,
+  secret: string,
+): { error?: string; error_description?: string } | undefined {
+  if (json === null || typeof json !== "object" || Array.isArray(json)) return undefined;
+  const b = json as Record<string, unknown>;
+  const rawCode = typeof b.error === "string" ? b.error : typeof b.errorCode === "string" ? b.errorCode : "";
+  const rawDescription =
+    typeof b.error_description === "string"
+      ? b.error_description
+      : typeof b.errorMessage === "string"
+        ? b.errorMessage
+        : typeof b.errorDescription === "string"
+          ? b.errorDescription
+          : "";
+  const out: { error?: string; error_description?: string } = {};
+  const code = redact(rawCode);
+  if (code && OAUTH_ERROR_CODE.test(code) && !stillLeaks(code, secret)) out.error = code;
+  const description = clip(redact(rawDescription));
+  if (description) {
+    out.error_description = stillLeaks(description, secret)
+      ? "[redacted: it held part of the client secret]"
+      : description;
+  }
+  return out.error || out.error_description ? out : undefined;
 }
 
 function describeURL(url: string): string {
@@ -112,22 +197,6 @@ function describeURL(url: string): string {
 function clip(text: string): string {
   const t = text.trim();
   return t.length > MAX_MESSAGE_DETAIL ? `${t.slice(0, MAX_MESSAGE_DETAIL)}…` : t;
-}
-
-function errorDetail(body: unknown): string {
-  if (typeof body === "string") return clip(body);
-  if (body === null || typeof body !== "object") return "";
-  const b = body as Record<string, unknown>;
-  const code = typeof b.error === "string" ? b.error : typeof b.errorCode === "string" ? b.errorCode : "";
-  const description =
-    typeof b.error_description === "string"
-      ? b.error_description
-      : typeof b.errorMessage === "string"
-        ? b.errorMessage
-        : typeof b.errorDescription === "string"
-          ? b.errorDescription
-          : "";
-  return [code, clip(description)].filter(Boolean).join(": ");
 }
 
 function parseExpiresIn(value: unknown): number | undefined {
@@ -146,7 +215,7 @@ function connectionDetail(error: unknown): string {
 export function clientCredentials(options: ClientCredentialsOptions): TokenSource {
   const { tokenURL, clientId, clientSecret } = options;
   const now = options.now ?? Date.now;
-  const redact = makeRedactor(clientSecret);
+  const redact = makeRedactor(clientSecret, clientId);
   const cache = new Map<string, CachedToken>();
   const inFlight = new Map<string, Promise<CachedToken>>();
 
@@ -163,7 +232,38 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
     return undefined;
   }
 
+  const policy = resolveRetry(options.retry);
+  /** Failures worth another try (connection, timeout, 408/429/5xx), with the server's Retry-After. */
+  const retryable = new WeakMap<object, { retryAfter: number | undefined }>();
+
+  /** The token request, retried under the client's retry policy (it is safe to repeat). */
   async function request(scopes: readonly string[]): Promise<CachedToken> {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await requestOnce(scopes);
+      } catch (error) {
+        const retry = typeof error === "object" && error !== null ? retryable.get(error) : undefined;
+        if (!retry) throw error;
+        const delay = retry.retryAfter ?? backoffDelay(attempt - 1, policy);
+        if (
+          attempt > policy.maxRetries ||
+          (retry.retryAfter !== undefined && retry.retryAfter > policy.maxRetryAfter) ||
+          Date.now() - started + delay > policy.budget
+        ) {
+          throw error;
+        }
+        await sleep(delay);
+      }
+    }
+  }
+
+  function retryableError(error: FormanceAuthError, retryAfter?: number): FormanceAuthError {
+    retryable.set(error, { retryAfter });
+    return error;
+  }
+
+  async function requestOnce(scopes: readonly string[]): Promise<CachedToken> {
     const form = new URLSearchParams({
       grant_type: "client_credentials",
       client_id: clientId,
@@ -181,21 +281,36 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
         headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
         body: form.toString(),
         // The request is shared by every waiter: it must settle even if the endpoint hangs.
-        signal: AbortSignal.timeout(options.timeout ?? 30_000),
+        signal: AbortSignal.timeout(options.timeout ?? DEFAULT_TOKEN_TIMEOUT),
+        // Following a 307/308 would re-send the secret to wherever the Location points.
+        redirect: "manual",
       });
     } catch (error) {
+      throw retryableError(
+        new FormanceAuthError(
+          `token request to ${describeURL(tokenURL)} failed: ${redact(connectionDetail(error))}`,
+          { cause: error },
+        ),
+      );
+    }
+    if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+      await response.body?.cancel().catch(() => {});
+      const location = response.headers.get("location");
       throw new FormanceAuthError(
-        `token request to ${describeURL(tokenURL)} failed: ${redact(connectionDetail(error))}`,
-        { cause: error },
+        `token request to ${describeURL(tokenURL)} was redirected (${response.status || "opaque redirect"}) to ${
+          location ? describeURL(new URL(location, tokenURL).toString()) : "an unknown location"
+        }; redirects are not followed (check tokenURL)`,
+        { status: response.status },
       );
     }
     try {
-      text = await response.text();
+      text = await readText(response, MAX_TOKEN_RESPONSE, undefined);
     } catch (error) {
-      throw new FormanceAuthError(
+      const failure = new FormanceAuthError(
         `token request failed: ${response.status}: could not read the response body: ${redact(connectionDetail(error))}`,
         { status: response.status, cause: error },
       );
+      throw error instanceof FormanceResponseTooLargeError ? failure : retryableError(failure);
     }
 
     let json: unknown;
@@ -210,12 +325,18 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
     }
 
     if (!response.ok) {
-      const body = isJSON ? redactDeep(json, redact) : text === "" ? undefined : redact(text);
-      const detail = errorDetail(body);
-      throw new FormanceAuthError(
-        `token request failed: ${response.status}${detail ? ` ${detail}` : " (empty response body)"}`,
+      const body = isJSON ? oauthError(json, redact, clientSecret) : undefined;
+      const detail = [body?.error, body?.error_description].filter(Boolean).join(": ");
+      const fallback =
+        text.trim() === ""
+          ? " (empty response body)"
+          : ` (${isJSON ? "JSON" : "non-JSON"} body of ${text.length} characters, not shown)`;
+      const error = new FormanceAuthError(
+        `token request failed: ${response.status}${detail ? ` ${detail}` : fallback}`,
         { status: response.status, body },
       );
+      if (!RETRYABLE_STATUSES.has(response.status)) throw error;
+      throw retryableError(error, parseRetryAfter(response.headers.get("retry-after")));
     }
 
     // Success bodies carry the token: never copy them into an error.
@@ -227,7 +348,11 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
     const payload = json as Record<string, unknown>;
     const token = payload.access_token;
     if (typeof token !== "string" || token === "") {
-      const fields = Object.keys(payload).map(redact).join(", ") || "none";
+      const fields =
+        Object.keys(payload)
+          .map(redact)
+          .filter((key) => !stillLeaks(key, clientSecret))
+          .join(", ") || "none";
       throw new FormanceAuthError(
         `token response (status ${response.status}) has no access_token (fields: ${fields})`,
         { status: response.status },
@@ -295,7 +420,18 @@ export function bearerToken(token: string | (() => string | Promise<string>)): T
   return {
     async getToken(_scopes, signal) {
       if (signal?.aborted) throw signal.reason;
-      const value = typeof token === "function" ? await raceAbort(Promise.resolve(token()), signal) : token;
+      if (typeof token !== "function") return token === "" ? undefined : token;
+      let value: unknown;
+      try {
+        value = await raceAbort(Promise.resolve().then(token), signal);
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        const detail = error instanceof Error ? error.message : String(error);
+        throw new FormanceAuthError(`the accessToken function failed: ${detail}`, { cause: error });
+      }
+      if (typeof value !== "string") {
+        throw new FormanceAuthError(`the accessToken function returned ${typeof value}, not a string`);
+      }
       return value === "" ? undefined : value;
     },
     invalidate() {
