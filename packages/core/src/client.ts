@@ -30,6 +30,7 @@ export interface CoreClient {
 export function createClient(options: ClientOptions = {}): CoreClient {
   checkClientOptions(options);
   const serverURL = resolveServerURL(options.serverURL);
+  if (options.tokenURL !== undefined) resolveTokenURL(serverURL, options.tokenURL); // checks it
   const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   let auth: TokenSource | undefined;
   if (options.accessToken !== undefined) {
@@ -83,7 +84,8 @@ function withHiddenSecrets(options: ClientOptions): Readonly<ClientOptions> {
     if (key in copy) {
       const value = copy[key];
       delete copy[key];
-      Object.defineProperty(copy, key, { value, enumerable: false });
+      // An accessor: even a showHidden inspection prints `[Getter]`, not the value.
+      Object.defineProperty(copy, key, { get: () => value, enumerable: false });
     }
   }
   return Object.freeze(copy) as Readonly<ClientOptions>;
