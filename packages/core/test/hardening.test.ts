@@ -68,8 +68,13 @@ async function rawServer(handler: RawHandler) {
 /** Resolves when the response can take more data, or is closed. */
 function drained(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
-    res.once("drain", resolve);
-    res.once("close", resolve);
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
   });
 }
 
