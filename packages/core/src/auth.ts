@@ -91,96 +91,56 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
   });
 }
 
-const HTML_ENTITIES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-function base64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
-}
+const HTML_NAMES: Record<string, string> = { "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "#39" };
 
 /**
  * Builds a function that removes every spelling of `secret` a server might echo back: raw,
- * JSON-escaped, URL- and form-encoded, HTML-escaped (named and numeric entities), and base64 (also
- * of `clientId:secret`, as in Basic auth). What no rule covers is caught by `stillLeaks`.
+ * JSON-escaped, URL- and form-encoded, HTML-escaped (named and numeric entities), base64 (also of
+ * `clientId:secret`, as in Basic auth). What no rule covers is caught by `stillLeaks`.
  */
-function makeRedactor(secret: string, clientId = ""): (text: string) => string {
-  if (!secret) return (text) => text;
-  const form = new URLSearchParams({ s: secret }).toString().slice(2);
-  const html = secret.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
-  const htmlNumeric = secret.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  const htmlHex = secret.replace(/[&<>"']/g, (c) => `&#x${c.charCodeAt(0).toString(16)};`);
-  const b64 = [base64(secret), base64(`${clientId}:${secret}`)];
+function makeRedactor(secret: string, clientId: string): (text: string) => string {
+  const html = (entity: (c: string) => string) => secret.replace(/[&<>"']/g, (c) => `&${entity(c)};`);
+  const base64 = (text: string) =>
+    btoa(String.fromCharCode(...new TextEncoder().encode(text))).replace(/=+$/, "");
   const variants = [
-    ...new Set([
-      secret,
-      JSON.stringify(secret).slice(1, -1),
-      encodeURIComponent(secret),
-      form,
-      html,
-      htmlNumeric,
-      htmlHex,
-      JSON.stringify(html).slice(1, -1),
-      ...b64,
-      ...b64.map((b) => b.replace(/=+$/, "")),
-      ...b64.map((b) => b.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")),
-    ]),
+    secret,
+    JSON.stringify(secret).slice(1, -1),
+    encodeURIComponent(secret),
+    new URLSearchParams({ s: secret }).toString().slice(2),
+    html((c) => HTML_NAMES[c]!),
+    html((c) => `#${c.charCodeAt(0)}`),
+    base64(secret),
+    base64(`${clientId}:${secret}`),
   ].sort((a, b) => b.length - a.length);
   return (text) => {
-    for (const v of variants) if (text.includes(v)) text = text.split(v).join("[redacted]");
+    for (const v of variants) if (v) text = text.split(v).join("[redacted]");
     return text;
   };
 }
 
 /** True when `text` still holds 8 consecutive characters of the secret (or all of a shorter one). */
 function stillLeaks(text: string, secret: string): boolean {
-  if (!secret) return false;
-  const window = Math.min(8, secret.length);
-  for (let i = 0; i + window <= secret.length; i++) {
-    if (text.includes(secret.slice(i, i + window))) return true;
+  const size = Math.min(8, secret.length);
+  for (let i = 0; size && i + size <= secret.length; i++) {
+    if (text.includes(secret.slice(i, i + size))) return true;
   }
   return false;
 }
 
-/** RFC 6749 `error` codes are short printable ASCII without `"` or `\`. */
-const OAUTH_ERROR_CODE = /^[\x20\x21\x23-\x5b\x5d-\x7e]{1,100}$/;
-
 /**
- * The only parts of a token-endpoint error body the SDK keeps: the OAuth `error` code and
- * `error_description` (or the Formance `errorCode`/`errorMessage`), redacted. A description that
- * still holds a piece of the secret after redaction is dropped. Everything else is never echoed.
+ * The only parts of a token-endpoint error body the SDK keeps: the OAuth `error` and
+ * `error_description` (or the Formance `errorCode`/`errorMessage`), redacted; a part that still
+ * holds a piece of the secret is dropped. Nothing else is ever echoed.
  */
-function oauthError(
-  json: unknown,
-  redact: (text: string) => string,
-  secret: string,
-): { error?: string; error_description?: string } | undefined {
-  if (json === null || typeof json !== "object" || Array.isArray(json)) return undefined;
-  const b = json as Record<string, unknown>;
-  const rawCode = typeof b.error === "string" ? b.error : typeof b.errorCode === "string" ? b.errorCode : "";
-  const rawDescription =
-    typeof b.error_description === "string"
-      ? b.error_description
-      : typeof b.errorMessage === "string"
-        ? b.errorMessage
-        : typeof b.errorDescription === "string"
-          ? b.errorDescription
-          : "";
+function oauthError(json: unknown, redact: (text: string) => string, secret: string) {
+  const b = (json ?? {}) as Record<string, unknown>;
   const out: { error?: string; error_description?: string } = {};
-  const code = redact(rawCode);
-  if (code && OAUTH_ERROR_CODE.test(code) && !stillLeaks(code, secret)) out.error = code;
-  const description = clip(redact(rawDescription));
-  if (description) {
-    out.error_description = stillLeaks(description, secret)
-      ? "[redacted: it held part of the client secret]"
-      : description;
+  for (const [key, value] of [
+    ["error", b.error ?? b.errorCode],
+    ["error_description", b.error_description ?? b.errorMessage ?? b.errorDescription],
+  ] as const) {
+    const text = typeof value === "string" ? clip(redact(value)) : "";
+    if (text && !stillLeaks(text, secret)) out[key] = text;
   }
   return out.error || out.error_description ? out : undefined;
 }

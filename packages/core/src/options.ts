@@ -115,157 +115,110 @@ export function resolveTokenURL(serverURL: string, tokenURL = "/api/auth/oauth/t
 
 /** An http(s) URL without credentials: user:password in a URL would end up in logs and error messages. */
 function checkURL(text: string, path: string): void {
-  let url: URL;
+  let url: URL | undefined;
   try {
     url = new URL(text);
-  } catch {
-    throw new FormanceValidationError([{ path, message: "Expected an absolute http(s) URL" }]);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new FormanceValidationError([
-      { path, message: `Expected an http(s) URL, got the ${url.protocol} scheme` },
-    ]);
-  }
-  if (url.username || url.password) {
-    throw new FormanceValidationError([
-      {
-        path,
-        message:
-          "Credentials in the URL are not accepted (they would leak into logs and errors); use clientId/clientSecret or accessToken",
-      },
-    ]);
-  }
+  } catch {}
+  const problem =
+    !url || !/^https?:$/.test(url.protocol)
+      ? "Expected an absolute http(s) URL"
+      : url.username || url.password
+        ? "Credentials in the URL are not accepted (they would leak into logs); use clientId/clientSecret or accessToken"
+        : "";
+  if (problem) throw new FormanceValidationError([{ path, message: problem }]);
 }
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** Headers rejects CR, LF and NUL in a value, and anything beyond Latin-1. */
-function badHeaderValue(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i);
-    if (code === 0 || code === 10 || code === 13 || code > 0xff) return true;
-  }
-  return false;
-}
-
-/** Issues for one header: a token name, and a value fetch can send (no CR/LF/NUL, Latin-1 only). */
+/** Issues for one header: a token name, and a value fetch can send (no CR, LF, NUL; Latin-1 only). */
 export function headerIssues(name: string, value: unknown, path: string): ValidationIssue[] {
-  if (!HEADER_NAME.test(name)) return [{ path, message: `Invalid header name ${JSON.stringify(name)}` }];
-  if (typeof value !== "string")
-    return [{ path, message: `Expected a string header value, got ${typeof value}` }];
-  if (badHeaderValue(value)) {
-    return [
-      {
-        path,
-        message: "Header values cannot hold CR, LF, NUL or characters beyond Latin-1 (U+00FF)",
-      },
-    ];
+  let bad = !HEADER_NAME.test(name) || typeof value !== "string";
+  for (let i = 0; !bad && i < (value as string).length; i++) {
+    const code = (value as string).charCodeAt(i);
+    bad = code === 0 || code === 10 || code === 13 || code > 0xff;
   }
-  return [];
+  return bad
+    ? [
+        {
+          path,
+          message: "Header values cannot hold CR, LF, NUL or characters beyond Latin-1 (names: tokens)",
+        },
+      ]
+    : [];
 }
 
-/** A duration in ms: positive and within setTimeout's range, or Infinity (none). */
-function durationIssues(value: unknown, path: string, allowInfinity: boolean): ValidationIssue[] {
-  if (value === undefined) return [];
-  if (typeof value === "number" && value === Number.POSITIVE_INFINITY && allowInfinity) return [];
-  if (typeof value !== "number" || !(value > 0) || value > MAX_TIMER) {
-    return [
-      {
-        path,
-        message: `Expected a number of milliseconds above 0 and at most ${MAX_TIMER}${
-          allowInfinity ? " (or Infinity for none)" : ""
-        }, got ${String(value)}`,
-      },
-    ];
-  }
-  return [];
-}
-
-function delayIssues(value: unknown, path: string): ValidationIssue[] {
-  if (value === undefined) return [];
-  if (typeof value !== "number" || !(value >= 0) || value > MAX_TIMER) {
-    return [
-      { path, message: `Expected a number of milliseconds from 0 to ${MAX_TIMER}, got ${String(value)}` },
-    ];
-  }
-  return [];
-}
-
-function retryIssues(retry: unknown, path: string): ValidationIssue[] {
-  if (retry === undefined || retry === false) return [];
-  if (typeof retry !== "object" || retry === null) {
-    return [{ path, message: "Expected retry options or false" }];
-  }
-  const r = retry as RetryOptions;
-  const issues: ValidationIssue[] = [];
-  if (r.maxRetries !== undefined && !(Number.isInteger(r.maxRetries) && r.maxRetries >= 0)) {
+/** A number option: above 0 (or from 0), at most `max`, whole when `whole`; Infinity where allowed. */
+function checkNumber(
+  issues: ValidationIssue[],
+  path: string,
+  value: unknown,
+  { from0 = false, whole = false, infinity = false, max = MAX_TIMER } = {},
+): void {
+  if (value === undefined || (infinity && value === Number.POSITIVE_INFINITY)) return;
+  const n = value as number;
+  if (typeof n !== "number" || !(from0 ? n >= 0 : n > 0) || n > max || (whole && !Number.isInteger(n))) {
     issues.push({
-      path: `${path}.maxRetries`,
-      message: `Expected an integer of 0 or more, got ${String(r.maxRetries)}`,
+      path,
+      message: `Expected ${whole ? "a whole number" : "a number"} ${from0 ? "from" : "above"} 0${
+        max < Number.POSITIVE_INFINITY ? ` to ${max}` : ""
+      }${infinity ? " (or Infinity: none)" : ""}, got ${String(value)}`,
     });
   }
-  issues.push(...delayIssues(r.initialDelay, `${path}.initialDelay`));
-  issues.push(...delayIssues(r.maxDelay, `${path}.maxDelay`));
-  issues.push(...delayIssues(r.maxRetryAfter, `${path}.maxRetryAfter`));
-  issues.push(...durationIssues(r.budget, `${path}.budget`, true));
-  return issues;
 }
 
-function headersIssues(headers: unknown, path: string, allowIdempotencyKey: boolean): ValidationIssue[] {
-  if (headers === undefined) return [];
-  if (typeof headers !== "object" || headers === null) return [{ path, message: "Expected an object" }];
-  const issues: ValidationIssue[] = [];
-  for (const [name, value] of Object.entries(headers)) {
+function checkRetry(issues: ValidationIssue[], path: string, retry: RetryOptions | false | undefined): void {
+  if (!retry) return;
+  checkNumber(issues, `${path}.maxRetries`, retry.maxRetries, { from0: true, whole: true, max: 1e6 });
+  for (const key of ["initialDelay", "maxDelay", "maxRetryAfter"] as const) {
+    checkNumber(issues, `${path}.${key}`, retry[key], { from0: true });
+  }
+  checkNumber(issues, `${path}.budget`, retry.budget, { infinity: true });
+}
+
+function checkHeaders(
+  issues: ValidationIssue[],
+  path: string,
+  headers: object | undefined,
+  perCall: boolean,
+): void {
+  for (const [name, value] of Object.entries(headers ?? {})) {
     issues.push(...headerIssues(name, value, `${path}.${name}`));
-    if (!allowIdempotencyKey && name.toLowerCase() === "idempotency-key") {
+    if (!perCall && name.toLowerCase() === "idempotency-key") {
       issues.push({
         path: `${path}.${name}`,
         message:
-          "A client-wide Idempotency-Key would make every call share one key (later calls would replay the first); pass idempotencyKey per call",
+          "A client-wide Idempotency-Key would make every call share one key; pass idempotencyKey per call",
       });
     }
   }
-  return issues;
 }
 
 /** Checks client options at construction: anything wrong fails here, before any request. */
 export function checkClientOptions(options: ClientOptions): void {
-  const issues: ValidationIssue[] = [
-    ...durationIssues(options.timeout, "timeout", true),
-    ...durationIssues(options.tokenTimeout, "tokenTimeout", false),
-    ...retryIssues(options.retry, "retry"),
-    ...headersIssues(options.headers, "headers", false),
-  ];
-  const size = options.maxResponseSize;
-  if (
-    size !== undefined &&
-    size !== Number.POSITIVE_INFINITY &&
-    !(typeof size === "number" && Number.isInteger(size) && size > 0)
-  ) {
-    issues.push({
-      path: "maxResponseSize",
-      message: `Expected a whole number of bytes above 0 (or Infinity), got ${String(size)}`,
-    });
-  }
+  const issues: ValidationIssue[] = [];
+  checkNumber(issues, "timeout", options.timeout, { infinity: true });
+  checkNumber(issues, "tokenTimeout", options.tokenTimeout);
+  checkNumber(issues, "maxResponseSize", options.maxResponseSize, {
+    whole: true,
+    infinity: true,
+    max: Number.POSITIVE_INFINITY,
+  });
+  checkRetry(issues, "retry", options.retry);
+  checkHeaders(issues, "headers", options.headers, false);
   if (options.validate !== undefined && !["strict", "lenient", "off"].includes(options.validate)) {
-    issues.push({
-      path: "validate",
-      message: `Expected strict, lenient or off, got ${String(options.validate)}`,
-    });
+    issues.push({ path: "validate", message: `Expected strict, lenient or off, got ${options.validate}` });
   }
   if (issues.length) throw new FormanceValidationError(issues);
 }
 
 /** Checks per-call options before anything is sent. */
 export function checkRequestOptions(options: RequestOptions, op: OperationRef): void {
-  const issues: ValidationIssue[] = [
-    ...durationIssues(options.timeout, "options.timeout", true),
-    ...retryIssues(options.retry, "options.retry"),
-    ...headersIssues(options.headers, "options.headers", true),
-  ];
+  const issues: ValidationIssue[] = [];
+  checkNumber(issues, "options.timeout", options.timeout, { infinity: true });
+  checkRetry(issues, "options.retry", options.retry);
+  checkHeaders(issues, "options.headers", options.headers, true);
   if (issues.length) throw new FormanceValidationError(issues, op);
 }
-
 export function resolvePathPrefix(pathPrefix: ClientOptions["pathPrefix"], service: string): string {
   const given = typeof pathPrefix === "string" ? pathPrefix : pathPrefix?.[service];
   return (given ?? `/api/${service}`).replace(/\/+$/, "");
