@@ -168,6 +168,8 @@ function isSuccess(d: OperationDescriptor, status: number): boolean {
 
 /** Whether the result is built from the body text; streamed, void and count results are not. */
 function needsBody(d: OperationDescriptor, response: Response): boolean {
+  // A HEAD answer has no body (its Content-Length describes the GET's).
+  if (d.method === "HEAD") return false;
   if (!isSuccess(d, response.status)) return true;
   return d.kind !== "ndjson" && d.kind !== "void" && d.kind !== "count";
 }

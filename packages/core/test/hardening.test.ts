@@ -12,6 +12,7 @@ import {
   FormanceAuthError,
   FormanceConnectionError,
   FormanceIncompleteResponseError,
+  FormanceNotFoundError,
   FormancePaginationError,
   FormanceRedirectError,
   FormanceResponseTooLargeError,
@@ -26,6 +27,7 @@ import { parseRetryAfter } from "../src/retry";
 import {
   catchError,
   clientFor,
+  countTransactions,
   createLedger,
   createTransaction,
   deleteMetadata,
@@ -569,6 +571,20 @@ describe("11. maximum response size", () => {
     expect(await catchError(getTransaction(client, { ledger: "main", id: 1n }))).toBeInstanceOf(
       FormanceResponseTooLargeError,
     );
+  });
+
+  it("a HEAD answer's Content-Length (the GET's size) is not taken for a body", async () => {
+    const server = await rawServer((_req, res) => {
+      res.writeHead(404, { "content-length": "999999999" });
+      res.end();
+    });
+    try {
+      const client = clientFor(server, { maxResponseSize: 1000 });
+      const error = await catchError(countTransactions(client, { ledger: "main" }));
+      expect(error).toBeInstanceOf(FormanceNotFoundError);
+    } finally {
+      await server.close();
+    }
   });
 
   it("the default is 64 MiB; a body under the limit reads normally", async () => {
