@@ -6,7 +6,20 @@
 //
 // No Node-only imports: this module runs in browsers and edge runtimes too.
 
-import { FormanceAuthError } from "./errors";
+import { readText } from "./body";
+import { FormanceAuthError, FormanceResponseTooLargeError } from "./errors";
+import {
+  backoffDelay,
+  parseRetryAfter,
+  RETRYABLE_STATUSES,
+  type RetryOptions,
+  resolveRetry,
+  sleep,
+} from "./retry";
+
+/** Token responses are small: anything bigger is not one. */
+const MAX_TOKEN_RESPONSE = 1024 * 1024;
+const DEFAULT_TOKEN_TIMEOUT = 30_000;
 
 export interface TokenSource {
   /** Returns a bearer token valid for these scopes (undefined = send no Authorization header). */
@@ -24,6 +37,8 @@ export interface ClientCredentialsOptions {
   fetch?: typeof fetch;
   /** Time limit of one token request in ms (default 30 000). */
   timeout?: number;
+  /** Retry policy of the token request (the client's `retry` option); default as for API calls. */
+  retry?: RetryOptions | false;
   /** ms clock, default Date.now (tests inject) */
   now?: () => number;
 }
@@ -76,28 +91,58 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
   });
 }
 
-/** Builds a function that removes every spelling of `secret` a server might echo back. */
-function makeRedactor(secret: string): (text: string) => string {
-  if (!secret) return (text) => text;
-  const form = new URLSearchParams({ s: secret }).toString().slice(2);
+const HTML_NAMES: Record<string, string> = { "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "#39" };
+
+/**
+ * Builds a function that removes every spelling of `secret` a server might echo back: raw,
+ * JSON-escaped, URL- and form-encoded, HTML-escaped (named and numeric entities), base64 (also of
+ * `clientId:secret`, as in Basic auth). What no rule covers is caught by `stillLeaks`.
+ */
+function makeRedactor(secret: string, clientId: string): (text: string) => string {
+  const html = (entity: (c: string) => string) => secret.replace(/[&<>"']/g, (c) => `&${entity(c)};`);
+  const base64 = (text: string) =>
+    btoa(String.fromCharCode(...new TextEncoder().encode(text))).replace(/=+$/, "");
   const variants = [
-    ...new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), form]),
+    secret,
+    JSON.stringify(secret).slice(1, -1),
+    encodeURIComponent(secret),
+    new URLSearchParams({ s: secret }).toString().slice(2),
+    html((c) => HTML_NAMES[c]!),
+    html((c) => `#${c.charCodeAt(0)}`),
+    base64(secret),
+    base64(`${clientId}:${secret}`),
   ].sort((a, b) => b.length - a.length);
   return (text) => {
-    for (const v of variants) if (text.includes(v)) text = text.split(v).join("[redacted]");
+    for (const v of variants) if (v) text = text.split(v).join("[redacted]");
     return text;
   };
 }
 
-function redactDeep(value: unknown, redact: (text: string) => string): unknown {
-  if (typeof value === "string") return redact(value);
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact));
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[redact(k)] = redactDeep(v, redact);
-    return out;
+/** True when `text` still holds 8 consecutive characters of the secret (or all of a shorter one). */
+function stillLeaks(text: string, secret: string): boolean {
+  const size = Math.min(8, secret.length);
+  for (let i = 0; size && i + size <= secret.length; i++) {
+    if (text.includes(secret.slice(i, i + size))) return true;
   }
-  return value;
+  return false;
+}
+
+/**
+ * The only parts of a token-endpoint error body the SDK keeps: the OAuth `error` and
+ * `error_description` (or the Formance `errorCode`/`errorMessage`), redacted; a part that still
+ * holds a piece of the secret is dropped. Nothing else is ever echoed.
+ */
+function oauthError(json: unknown, redact: (text: string) => string, secret: string) {
+  const b = (json ?? {}) as Record<string, unknown>;
+  const out: { error?: string; error_description?: string } = {};
+  for (const [key, value] of [
+    ["error", b.error ?? b.errorCode],
+    ["error_description", b.error_description ?? b.errorMessage ?? b.errorDescription],
+  ] as const) {
+    const text = typeof value === "string" ? clip(redact(value)) : "";
+    if (text && !stillLeaks(text, secret)) out[key] = text;
+  }
+  return out.error || out.error_description ? out : undefined;
 }
 
 function describeURL(url: string): string {
@@ -112,22 +157,6 @@ function describeURL(url: string): string {
 function clip(text: string): string {
   const t = text.trim();
   return t.length > MAX_MESSAGE_DETAIL ? `${t.slice(0, MAX_MESSAGE_DETAIL)}…` : t;
-}
-
-function errorDetail(body: unknown): string {
-  if (typeof body === "string") return clip(body);
-  if (body === null || typeof body !== "object") return "";
-  const b = body as Record<string, unknown>;
-  const code = typeof b.error === "string" ? b.error : typeof b.errorCode === "string" ? b.errorCode : "";
-  const description =
-    typeof b.error_description === "string"
-      ? b.error_description
-      : typeof b.errorMessage === "string"
-        ? b.errorMessage
-        : typeof b.errorDescription === "string"
-          ? b.errorDescription
-          : "";
-  return [code, clip(description)].filter(Boolean).join(": ");
 }
 
 function parseExpiresIn(value: unknown): number | undefined {
@@ -146,7 +175,7 @@ function connectionDetail(error: unknown): string {
 export function clientCredentials(options: ClientCredentialsOptions): TokenSource {
   const { tokenURL, clientId, clientSecret } = options;
   const now = options.now ?? Date.now;
-  const redact = makeRedactor(clientSecret);
+  const redact = makeRedactor(clientSecret, clientId);
   const cache = new Map<string, CachedToken>();
   const inFlight = new Map<string, Promise<CachedToken>>();
 
@@ -163,7 +192,38 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
     return undefined;
   }
 
+  const policy = resolveRetry(options.retry);
+  /** Failures worth another try (connection, timeout, 408/429/5xx), with the server's Retry-After. */
+  const retryable = new WeakMap<object, { retryAfter: number | undefined }>();
+
+  /** The token request, retried under the client's retry policy (it is safe to repeat). */
   async function request(scopes: readonly string[]): Promise<CachedToken> {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await requestOnce(scopes);
+      } catch (error) {
+        const retry = typeof error === "object" && error !== null ? retryable.get(error) : undefined;
+        if (!retry) throw error;
+        const delay = retry.retryAfter ?? backoffDelay(attempt - 1, policy);
+        if (
+          attempt > policy.maxRetries ||
+          (retry.retryAfter !== undefined && retry.retryAfter > policy.maxRetryAfter) ||
+          Date.now() - started + delay > policy.budget
+        ) {
+          throw error;
+        }
+        await sleep(delay);
+      }
+    }
+  }
+
+  function retryableError(error: FormanceAuthError, retryAfter?: number): FormanceAuthError {
+    retryable.set(error, { retryAfter });
+    return error;
+  }
+
+  async function requestOnce(scopes: readonly string[]): Promise<CachedToken> {
     const form = new URLSearchParams({
       grant_type: "client_credentials",
       client_id: clientId,
@@ -181,21 +241,36 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
         headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
         body: form.toString(),
         // The request is shared by every waiter: it must settle even if the endpoint hangs.
-        signal: AbortSignal.timeout(options.timeout ?? 30_000),
+        signal: AbortSignal.timeout(options.timeout ?? DEFAULT_TOKEN_TIMEOUT),
+        // Following a 307/308 would re-send the secret to wherever the Location points.
+        redirect: "manual",
       });
     } catch (error) {
+      throw retryableError(
+        new FormanceAuthError(
+          `token request to ${describeURL(tokenURL)} failed: ${redact(connectionDetail(error))}`,
+          { cause: error },
+        ),
+      );
+    }
+    if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+      await response.body?.cancel().catch(() => {});
+      const location = response.headers.get("location");
       throw new FormanceAuthError(
-        `token request to ${describeURL(tokenURL)} failed: ${redact(connectionDetail(error))}`,
-        { cause: error },
+        `token request to ${describeURL(tokenURL)} was redirected (${response.status || "opaque redirect"}) to ${
+          location ? describeURL(new URL(location, tokenURL).toString()) : "an unknown location"
+        }; redirects are not followed (check tokenURL)`,
+        { status: response.status },
       );
     }
     try {
-      text = await response.text();
+      text = await readText(response, MAX_TOKEN_RESPONSE, undefined);
     } catch (error) {
-      throw new FormanceAuthError(
+      const failure = new FormanceAuthError(
         `token request failed: ${response.status}: could not read the response body: ${redact(connectionDetail(error))}`,
         { status: response.status, cause: error },
       );
+      throw error instanceof FormanceResponseTooLargeError ? failure : retryableError(failure);
     }
 
     let json: unknown;
@@ -210,12 +285,18 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
     }
 
     if (!response.ok) {
-      const body = isJSON ? redactDeep(json, redact) : text === "" ? undefined : redact(text);
-      const detail = errorDetail(body);
-      throw new FormanceAuthError(
-        `token request failed: ${response.status}${detail ? ` ${detail}` : " (empty response body)"}`,
+      const body = isJSON ? oauthError(json, redact, clientSecret) : undefined;
+      const detail = [body?.error, body?.error_description].filter(Boolean).join(": ");
+      const fallback =
+        text.trim() === ""
+          ? " (empty response body)"
+          : ` (${isJSON ? "JSON" : "non-JSON"} body of ${text.length} characters, not shown)`;
+      const error = new FormanceAuthError(
+        `token request failed: ${response.status}${detail ? ` ${detail}` : fallback}`,
         { status: response.status, body },
       );
+      if (!RETRYABLE_STATUSES.has(response.status)) throw error;
+      throw retryableError(error, parseRetryAfter(response.headers.get("retry-after")));
     }
 
     // Success bodies carry the token: never copy them into an error.
@@ -227,7 +308,11 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
     const payload = json as Record<string, unknown>;
     const token = payload.access_token;
     if (typeof token !== "string" || token === "") {
-      const fields = Object.keys(payload).map(redact).join(", ") || "none";
+      const fields =
+        Object.keys(payload)
+          .map(redact)
+          .filter((key) => !stillLeaks(key, clientSecret))
+          .join(", ") || "none";
       throw new FormanceAuthError(
         `token response (status ${response.status}) has no access_token (fields: ${fields})`,
         { status: response.status },
@@ -295,7 +380,18 @@ export function bearerToken(token: string | (() => string | Promise<string>)): T
   return {
     async getToken(_scopes, signal) {
       if (signal?.aborted) throw signal.reason;
-      const value = typeof token === "function" ? await raceAbort(Promise.resolve(token()), signal) : token;
+      if (typeof token !== "function") return token === "" ? undefined : token;
+      let value: unknown;
+      try {
+        value = await raceAbort(Promise.resolve().then(token), signal);
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        const detail = error instanceof Error ? error.message : String(error);
+        throw new FormanceAuthError(`the accessToken function failed: ${detail}`, { cause: error });
+      }
+      if (typeof value !== "string") {
+        throw new FormanceAuthError(`the accessToken function returned ${typeof value}, not a string`);
+      }
       return value === "" ? undefined : value;
     },
     invalidate() {

@@ -1,9 +1,9 @@
 // Turns a validated input into an HTTP request: URL with path and query, headers, body.
 import type { CoreClient } from "./client";
 import type { OperationDescriptor } from "./descriptor";
-import { FormanceValidationError } from "./errors";
+import { FormanceValidationError, type ValidationIssue } from "./errors";
 import { stringifyJSON } from "./json";
-import type { RequestOptions } from "./options";
+import { headerIssues, type RequestOptions } from "./options";
 import type { Input } from "./request";
 
 export interface HttpRequest {
@@ -29,13 +29,22 @@ export function build(
     d.kind === "ndjson" ? "application/x-ndjson, application/octet-stream" : "application/json",
   );
   const pathValues: Record<string, string> = {};
+  const op = { id: d.id, name: d.name };
+  const issues: ValidationIssue[] = [];
+  const setHeader = (name: string, value: string, path: string) => {
+    const found = headerIssues(name, value, path);
+    if (found.length) issues.push(...found);
+    else headers.set(name, value);
+  };
 
   for (const [field, location] of Object.entries(d.params ?? {})) {
     const value = input[field];
     if (value === undefined || value === null) continue;
     const [where, wire = field, style] = location.split(":") as [string, string?, string?];
-    if (where === "path") pathValues[wire] = encodeURIComponent(scalar(value));
-    else if (where === "header") headers.set(wire, scalar(value));
+    if (where === "path") {
+      const encoded = pathSegment(scalar(value), field, issues);
+      if (encoded !== undefined) pathValues[wire] = encoded;
+    } else if (where === "header") setHeader(wire, scalar(value), field);
     else if (style === "deepObject" && typeof value === "object") {
       for (const [key, item] of Object.entries(value)) query.append(`${wire}[${key}]`, scalar(item));
     } else if (Array.isArray(value)) {
@@ -63,18 +72,38 @@ export function build(
     }
   }
 
-  if (d.idempotencyHeader && !headers.has(d.idempotencyHeader)) {
-    // One key per logical call, reused by every retry, so a retried POST cannot apply twice.
-    headers.set(d.idempotencyHeader, options.idempotencyKey ?? globalThis.crypto.randomUUID());
-  } else if (options.idempotencyKey) {
-    headers.set("idempotency-key", options.idempotencyKey);
+  if (options.idempotencyKey !== undefined && !d.idempotencyHeader) {
+    // The server would ignore it, so it cannot make a retried write safe: say so rather than pretend.
+    issues.push({
+      path: "options.idempotencyKey",
+      message: `${d.name} does not accept an idempotency key (the server ignores it; the call is not retried)`,
+    });
   }
-  for (const [key, value] of Object.entries(options.headers ?? {})) headers.set(key, value);
+  for (const [key, value] of Object.entries(options.headers ?? {})) {
+    setHeader(key, value, `options.headers.${key}`);
+  }
+  if (d.idempotencyHeader) {
+    // One key per logical call, reused by every retry, so a retried POST cannot apply twice.
+    // Precedence: per-call headers, then the input field, then options.idempotencyKey, else a new key.
+    const fromHeaders = Object.keys(options.headers ?? {}).some(
+      (k) => k.toLowerCase() === d.idempotencyHeader!.toLowerCase(),
+    );
+    if (!fromHeaders && !headers.has(d.idempotencyHeader) && options.idempotencyKey !== undefined) {
+      setHeader(d.idempotencyHeader, options.idempotencyKey, "options.idempotencyKey");
+    }
+    const key = headers.get(d.idempotencyHeader);
+    if (key === null) headers.set(d.idempotencyHeader, globalThis.crypto.randomUUID());
+    else if (key.trim() === "") {
+      // A server treating a blank key as none would apply every retry: never send one.
+      issues.push({ path: "idempotencyKey", message: "An idempotency key cannot be blank" });
+    }
+  }
+  if (issues.length) throw new FormanceValidationError(issues, op);
 
   const path = d.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
     const value = pathValues[name];
     if (value === undefined)
-      throw new FormanceValidationError([{ path: name, message: "Required path parameter" }]);
+      throw new FormanceValidationError([{ path: name, message: "Required path parameter" }], op);
     return value;
   });
   const search = query.toString();
@@ -85,6 +114,28 @@ export function build(
     body,
     replayable,
   };
+}
+
+/**
+ * A path parameter, percent-encoded. `""`, `.` and `..` are refused: fetch resolves dot segments
+ * and collapses an empty one, so the request would reach another endpoint (`address: ".."` on an
+ * account's metadata would delete the ledger's). Already-encoded input (`%2e`) is encoded again and
+ * stays literal.
+ */
+function pathSegment(value: string, field: string, issues: ValidationIssue[]): string | undefined {
+  if (value === "" || value === "." || value === "..") {
+    issues.push({
+      path: field,
+      message: `${JSON.stringify(value)} is not allowed in a URL path (it would address another endpoint)`,
+    });
+    return undefined;
+  }
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    issues.push({ path: field, message: "Contains a lone UTF-16 surrogate, which cannot be sent in a URL" });
+    return undefined;
+  }
 }
 
 function scalar(value: unknown): string {

@@ -137,9 +137,76 @@ export function apiErrorFrom(init: APIErrorInit): FormanceAPIError {
   return new Class(init);
 }
 
-/** The request never got an HTTP answer (DNS, refused connection, reset...). */
+/**
+ * The server answered with a redirect (3xx). Redirects are never followed: a POST turned into a GET
+ * would lose the write, and a 307/308 would re-send the body and credentials elsewhere.
+ */
+export class FormanceRedirectError extends FormanceAPIError {
+  override name = "FormanceRedirectError";
+  /** The `Location` header (credentials and token query parameters removed), when readable. */
+  readonly location: string | undefined;
+  constructor(init: APIErrorInit & { location: string | undefined }) {
+    super(init);
+    this.location = init.location;
+    const what = init.operation ? `${init.operation.name}: ` : "";
+    this.message = `${what}the server redirected (${init.status || "opaque redirect"}) to ${
+      init.location ?? "an unknown location"
+    }; redirects are not followed (check serverURL and pathPrefix)`;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), location: this.location };
+  }
+}
+
+/** The connection failed: the request got no HTTP answer (DNS, refused connection, reset...). */
 export class FormanceConnectionError extends FormanceError {
   override name = "FormanceConnectionError";
+}
+
+/**
+ * The server answered (`status`, `headers`), but the connection broke while the body was being
+ * read. For a write, the server may have applied it.
+ */
+export class FormanceIncompleteResponseError extends FormanceConnectionError {
+  override name = "FormanceIncompleteResponseError";
+  readonly status: number;
+  readonly headers: Headers;
+  constructor(
+    message: string,
+    init: { status: number; headers: Headers; cause?: unknown; operation?: OperationRef | undefined },
+  ) {
+    super(message, { cause: init.cause, operation: init.operation });
+    this.status = init.status;
+    this.headers = init.headers;
+  }
+}
+
+/** A response body (or one NDJSON line) is larger than `maxResponseSize`. Reading stopped at the limit. */
+export class FormanceResponseTooLargeError extends FormanceError {
+  override name = "FormanceResponseTooLargeError";
+  /** The limit in bytes. */
+  readonly limit: number;
+  readonly status: number;
+  constructor(
+    message: string,
+    init: { limit: number; status: number; operation?: OperationRef | undefined },
+  ) {
+    super(message, { operation: init.operation });
+    this.limit = init.limit;
+    this.status = init.status;
+  }
+}
+
+/** A paginated walk made no progress: the server repeated a cursor, or sent too many empty pages in a row. */
+export class FormancePaginationError extends FormanceError {
+  override name = "FormancePaginationError";
+  /** The cursor that was about to be fetched. */
+  readonly cursor: string | undefined;
+  constructor(message: string, init: { cursor?: string; operation?: OperationRef | undefined }) {
+    super(message, { operation: init.operation });
+    this.cursor = init.cursor;
+  }
 }
 
 /** The call took longer than its `timeout` (per attempt) or the retry budget. */
@@ -157,8 +224,11 @@ export class FormanceAuthError extends FormanceError {
   override name = "FormanceAuthError";
   readonly status: number | undefined;
   readonly body: unknown;
-  constructor(message: string, init: { status?: number; body?: unknown; cause?: unknown } = {}) {
-    super(message, { cause: init.cause });
+  constructor(
+    message: string,
+    init: { status?: number; body?: unknown; cause?: unknown; operation?: OperationRef | undefined } = {},
+  ) {
+    super(message, { cause: init.cause, operation: init.operation });
     this.status = init.status;
     this.body = init.body;
   }

@@ -3,8 +3,9 @@ export { bearerToken, type ClientCredentialsOptions, clientCredentials, type Tok
 export { type CoreClient, createClient, toClient, VERSION } from "./client";
 export type { HttpMethod, OperationDescriptor, ParamLocation } from "./descriptor";
 export * from "./errors";
-export { parseJSON, parseNDJSON, stringifyJSON } from "./json";
+export { parseJSON, stringifyJSON } from "./json";
 export type { LogEntry, Logger } from "./logger";
+export { type NDJSONOptions, parseNDJSON } from "./ndjson";
 export {
   type Bound,
   type BoundOperation,

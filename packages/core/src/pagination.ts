@@ -2,7 +2,14 @@
 import { APIPromise } from "./api-promise";
 import type { CoreClient } from "./client";
 import type { OperationDescriptor } from "./descriptor";
+import { FormancePaginationError, type OperationRef } from "./errors";
 import type { RequestOptions } from "./options";
+
+/** Consecutive empty pages (that still claim more) after which a walk stops: the server makes no progress. */
+export const MAX_EMPTY_PAGES = 10;
+/** How many cursors a walk remembers to detect a cycle (the oldest are forgotten beyond this). */
+export const MAX_REMEMBERED_CURSORS = 10_000;
+
 import { execute, type Input, type RawPage, type Result } from "./request";
 
 export class Page<T> implements AsyncIterable<T> {
@@ -15,14 +22,24 @@ export class Page<T> implements AsyncIterable<T> {
   readonly previous: string | undefined;
   readonly pageSize: number | undefined;
   readonly #fetch: (cursor: string) => PagePromise<T>;
+  /** The cursor this page was fetched with (undefined for a first page). */
+  readonly #cursor: string | undefined;
+  readonly #operation: OperationRef | undefined;
 
-  constructor(raw: RawPage<T>, fetchPage: (cursor: string) => PagePromise<T>) {
+  constructor(
+    raw: RawPage<T>,
+    fetchPage: (cursor: string) => PagePromise<T>,
+    cursor?: string,
+    operation?: OperationRef,
+  ) {
     this.data = raw.data;
     this.hasMore = raw.hasMore;
     this.next = raw.next;
     this.previous = raw.previous;
     this.pageSize = raw.pageSize;
     this.#fetch = fetchPage;
+    this.#cursor = cursor;
+    this.#operation = operation;
   }
 
   hasNextPage(): boolean {
@@ -32,7 +49,17 @@ export class Page<T> implements AsyncIterable<T> {
   /** Fetches the next page. Throws when there is none (check `hasNextPage()`). */
   getNextPage(): PagePromise<T> {
     if (!this.next) throw new RangeError("There is no next page (hasMore is false)");
+    if (this.next === this.#cursor)
+      throw this.#noProgress(`the next cursor is the one of this page`, this.next);
     return this.#fetch(this.next);
+  }
+
+  #noProgress(why: string, cursor: string | undefined): FormancePaginationError {
+    const op = this.#operation;
+    return new FormancePaginationError(`${op ? `${op.name}: ` : ""}pagination stopped: ${why}`, {
+      ...(cursor !== undefined ? { cursor } : {}),
+      operation: op,
+    });
   }
 
   /** Fetches the previous page. Throws when there is none. */
@@ -43,9 +70,21 @@ export class Page<T> implements AsyncIterable<T> {
 
   /** This page and every following page. */
   async *iterPages(): AsyncGenerator<Page<T>> {
+    // A server that repeats a cursor (a cycle) or keeps sending empty pages would never end the walk.
+    const seen = new Set<string>();
+    if (this.#cursor !== undefined) seen.add(this.#cursor);
+    let empty = 0;
     let page: Page<T> = this;
     yield page;
     while (page.hasNextPage()) {
+      const next = page.next!;
+      if (seen.has(next)) throw page.#noProgress("the server repeated a cursor already visited", next);
+      if (seen.size >= MAX_REMEMBERED_CURSORS) seen.delete(seen.values().next().value!);
+      seen.add(next);
+      empty = page.data.length === 0 ? empty + 1 : 0;
+      if (empty >= MAX_EMPTY_PAGES) {
+        throw page.#noProgress(`${MAX_EMPTY_PAGES} empty pages in a row that all claimed more`, next);
+      }
       page = await page.getNextPage();
       yield page;
     }
@@ -78,8 +117,10 @@ export function paginate<T>(
       if (field !== "body" && keep(field)) next[field] = value;
     return paginate<T>(client, d, next, options);
   };
+  const cursor = typeof input?.cursor === "string" ? input.cursor : undefined;
+  const op = { id: d.id, name: d.name };
   const result = execute<RawPage<T>>(client, d, input, options).then(
-    ({ data, response }): Result<Page<T>> => ({ data: new Page(data, fetchPage), response }),
+    ({ data, response }): Result<Page<T>> => ({ data: new Page(data, fetchPage, cursor, op), response }),
   );
   return new PagePromise(result);
 }

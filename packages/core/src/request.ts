@@ -6,7 +6,7 @@ import { build } from "./build";
 import type { CoreClient } from "./client";
 import type { OperationDescriptor } from "./descriptor";
 import { FormanceValidationError, type OperationRef } from "./errors";
-import type { RequestOptions } from "./options";
+import { checkRequestOptions, type RequestOptions } from "./options";
 import { read } from "./response";
 import { toIssues } from "./schema";
 import { classify, send } from "./send";
@@ -45,6 +45,7 @@ export async function execute<T>(
   options: RequestOptions,
 ): Promise<Result<T>> {
   const op: OperationRef = { id: d.id, name: d.name };
+  checkRequestOptions(options, op);
   let input: Input = rawInput ?? {};
   if (d.input) {
     const parsed = v.safeParse(d.input, input);
@@ -52,9 +53,9 @@ export async function execute<T>(
     input = parsed.output as Input;
   }
   const http = build(client, d, input, options);
-  const { response, deadline } = await send(client, d, http, options, op);
+  const { response, deadline, text } = await send(client, d, http, options, op);
   try {
-    const data = (await read(client, d, response, http, op, options.signal)) as T;
+    const data = (await read(client, d, response, text, http, op, options)) as T;
     return { data, response };
   } catch (error) {
     // Reading the body can fail too: the caller aborted, the timeout ran out, the connection dropped.

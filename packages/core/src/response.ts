@@ -5,44 +5,30 @@ import type { CoreClient } from "./client";
 import type { OperationDescriptor } from "./descriptor";
 import {
   apiErrorFrom,
-  FormanceAbortError,
   FormanceResponseValidationError,
-  isFormanceError,
   type OperationRef,
   type ValidationIssue,
 } from "./errors";
-import { parseJSON, parseNDJSON, stringifyJSON } from "./json";
+import { parseJSON, stringifyJSON } from "./json";
 import { redactURL } from "./logger";
+import { parseNDJSON } from "./ndjson";
+import { DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, type RequestOptions } from "./options";
 import type { RawPage } from "./request";
 import { type Schema, toIssues, undeclared } from "./schema";
 
-/** Streamed items: an abort by the caller mid-stream surfaces as a FormanceAbortError. */
-async function* abortable(
-  items: AsyncIterable<unknown>,
-  signal: AbortSignal | undefined,
-  op: OperationRef,
-): AsyncGenerator<unknown> {
-  try {
-    yield* items;
-  } catch (error) {
-    if (signal?.aborted && !isFormanceError(error)) {
-      throw new FormanceAbortError(`${op.name}: aborted`, { cause: signal.reason, operation: op });
-    }
-    throw error;
-  }
-}
-
+/** `text` is the body, already read (with the size limit) by `send`, for every result built from it. */
 export async function read(
   client: CoreClient,
   d: OperationDescriptor,
   response: Response,
+  text: string | undefined,
   http: HttpRequest,
   op: OperationRef,
-  signal: AbortSignal | undefined,
+  options: RequestOptions,
 ): Promise<unknown> {
   const status = response.status;
   if (!((status >= 200 && status < 300) || d.success?.includes(status))) {
-    const rawBody = await response.text();
+    const rawBody = text ?? "";
     let body: unknown = rawBody || undefined;
     try {
       if (rawBody) body = parseJSON(rawBody);
@@ -74,13 +60,28 @@ export async function read(
       return undefined;
     case "ndjson": {
       const items = response.body
-        ? abortable(parseNDJSON(response.body), signal, op)
+        ? parseNDJSON(response.body, {
+            maxLineSize: client.options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE,
+            idleTimeout: options.timeout ?? client.options.timeout ?? DEFAULT_TIMEOUT,
+            signal: options.signal,
+            response: { status, headers: response.headers },
+            operation: op,
+          })
         : (async function* () {})();
       return d.output ? checkEach(client, d.output, items, status, op) : items;
     }
   }
-  const rawBody = await response.text();
-  if (!rawBody && d.kind !== "page") return undefined;
+  const rawBody = text ?? "";
+  if (!rawBody.trim()) {
+    // 204, 205 and 304 carry no body by definition, and a status the operation declares (e.g. 304
+    // for a conditional GET) means "nothing new". Any other empty success is not the promised result.
+    const declaredEmpty = status === 204 || status === 205 || status === 304 || d.success?.includes(status);
+    if (declaredEmpty && d.kind !== "page") return undefined;
+    throw new FormanceResponseValidationError(
+      [{ path: "", message: `Expected a JSON ${d.kind === "page" ? "page" : "body"}, got an empty body` }],
+      { rawBody, status, operation: op },
+    );
+  }
   let parsed: unknown;
   try {
     parsed = parseJSON(rawBody);

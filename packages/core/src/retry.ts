@@ -63,6 +63,9 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  // Every HTTP date form starts with the day name ("Wed, 21 Oct 2015 07:28:00 GMT"). Anything else
+  // (`-1`, `soon`, a bare year) is invalid and treated as absent, though Date.parse may accept it.
+  if (!/^[A-Za-z]{3,9},? /.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

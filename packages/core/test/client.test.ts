@@ -7,6 +7,7 @@ import {
   FormanceAbortError,
   FormanceServerError,
   FormanceTimeoutError,
+  FormanceValidationError,
   toClient,
   VERSION,
 } from "../src/index";
@@ -264,11 +265,15 @@ describe("per-call options", () => {
     expect(server.requests[0]!.headers["idempotency-key"]).toBe("order-42");
   });
 
-  it("idempotencyKey: on an operation without the header it is still sent, and makes a POST retryable", async () => {
+  it("idempotencyKey: on an operation without the header it is rejected before sending", async () => {
     const server = await serve((_, i) => (i === 0 ? { status: 503 } : { status: 204 }));
-    await createLedger(clientFor(server), { ledger: "main" }, { idempotencyKey: "create-main" });
-    expect(server.requests).toHaveLength(2);
-    expect(server.requests.map((r) => r.headers["idempotency-key"])).toEqual(["create-main", "create-main"]);
+    const error = await catchError(
+      createLedger(clientFor(server), { ledger: "main" }, { idempotencyKey: "create-main" }),
+    );
+    expect(error).toBeInstanceOf(FormanceValidationError);
+    expect(error.issues[0].path).toBe("options.idempotencyKey");
+    expect(error.message).toContain("ledger.v2.createLedger does not accept an idempotency key");
+    expect(server.requests).toHaveLength(0);
   });
 
   it("headers: added to this call only, overriding defaults", async () => {

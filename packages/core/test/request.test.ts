@@ -13,6 +13,7 @@ import {
   FormanceTimeoutError,
   FormanceUnauthorizedError,
   FormanceValidationError,
+  operation,
 } from "../src/index";
 import {
   catchError,
@@ -218,9 +219,23 @@ describe("response kinds", () => {
     expect(await deleteMetadata(clientFor(server), { ledger: "main", id: 1n, key: "k" })).toBeUndefined();
   });
 
-  it("json: a 2xx without a body gives undefined", async () => {
-    const server = await serve(() => ({ status: 201 }));
-    expect(await getTransaction(clientFor(server), { ledger: "main", id: 1n })).toBeUndefined();
+  it("json: a 2xx without a body is a FormanceResponseValidationError (the result was promised)", async () => {
+    for (const status of [200, 201]) {
+      const server = await serve(() => ({ status }));
+      const error = await catchError(getTransaction(clientFor(server), { ledger: "main", id: 1n }));
+      expect(error).toBeInstanceOf(FormanceResponseValidationError);
+      expect(error.status).toBe(status);
+      expect(error.message).toContain("got an empty body");
+    }
+  });
+
+  it("json: 204, 205 and a declared success status (304) without a body give undefined", async () => {
+    const conditional = operation<typeof getTransaction>({ ...getTransaction.descriptor, success: [304] });
+    for (const status of [204, 205, 304]) {
+      const server = await serve(() => ({ status }));
+      const op = status === 304 ? conditional : getTransaction;
+      expect(await op(clientFor(server), { ledger: "main", id: 1n })).toBeUndefined();
+    }
   });
 
   it("json: an invalid JSON success body is a FormanceResponseValidationError with the raw body", async () => {
@@ -399,8 +414,12 @@ describe("stream request bodies", () => {
     async function* logs() {
       yield { id: 0n };
     }
+    const keyed = operation<typeof importLogs>({
+      ...importLogs.descriptor,
+      idempotencyHeader: "Idempotency-Key",
+    });
     const error = await catchError(
-      importLogs(clientFor(server), { ledger: "main", body: logs() }, { idempotencyKey: "import-1" }),
+      keyed(clientFor(server), { ledger: "main", body: logs() }, { idempotencyKey: "import-1" }),
     );
     expect(error).toBeInstanceOf(FormanceServerError);
     expect(server.requests).toHaveLength(1);
@@ -547,11 +566,11 @@ describe("reading the response body", () => {
     }
   });
 
-  it("an NDJSON stream may outlast the timeout (it bounds the wait for the response, not the stream)", async () => {
-    const server = await ndjsonServer(['{"id":1}\n', '{"id":2}\n', '{"id":3}\n'], undefined, 40);
+  it("an NDJSON stream may outlast the timeout (for a stream it bounds each wait, not the whole)", async () => {
+    const server = await ndjsonServer(['{"id":1}\n', '{"id":2}\n', '{"id":3}\n'], undefined, 400);
     try {
       const items: unknown[] = [];
-      const stream = await exportLogs(clientFor(server, { timeout: 30 }), { ledger: "main" });
+      const stream = await exportLogs(clientFor(server, { timeout: 1_000 }), { ledger: "main" });
       for await (const item of stream) items.push(item);
       expect(items).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
     } finally {
