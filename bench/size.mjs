@@ -19,9 +19,10 @@ const BUDGETS_FILE = resolve(BENCH_DIR, "size-budgets.json");
 const HEADROOM = 0.1;
 const KB = 1024;
 /** Targets from the design (issue 7): budgets never exceed them. */
+// The per-call targets include the transport (ky): 20 KB for one standalone call, 40 KB through the umbrella.
 const TARGETS = {
-  "call/standalone": 12 * KB,
-  "call/umbrella": 80 * KB,
+  "call/standalone": 20 * KB,
+  "call/umbrella": 40 * KB,
   "entry/@formance/sdk": 80 * KB,
 };
 const OLD = resolve(BENCH_DIR, "node_modules/@formance/formance-sdk");
