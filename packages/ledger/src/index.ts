@@ -4,3 +4,4 @@ export * from "@formance/sdk-core";
 export * from "./generated/schemas";
 export { Ledger, type LedgerV1, type LedgerV2 } from "./generated/service";
 export type * from "./generated/types";
+export * from "./lib/index";
