@@ -28,7 +28,10 @@ afterEach(async () => {
 });
 
 /** A bulk endpoint with the ledger's semantics; `fault` answers a request instead (by its index). */
-function bulkLedger(fault?: (request: RecordedRequest, index: number) => Reply | undefined) {
+function bulkLedger(
+  fault?: (request: RecordedRequest, index: number) => Reply | undefined,
+  order: (data: unknown[]) => unknown[] = (data) => data,
+) {
   const byKey = new Map<string, unknown>();
   const state = { posted: 0, inFlight: 0, maxInFlight: 0 };
   const handler = async (request: RecordedRequest, index: number): Promise<Reply> => {
@@ -64,7 +67,7 @@ function bulkLedger(fault?: (request: RecordedRequest, index: number) => Reply |
       if (element.ik) byKey.set(element.ik, tx);
       return { responseType: "CREATE_TRANSACTION", logID: 1, data: tx };
     });
-    return { status: failed ? 400 : 200, body: { data } };
+    return { status: failed ? 400 : 200, body: { data: order(data) } };
   };
   return { handler, state };
 }
@@ -75,8 +78,8 @@ const tx = (i: number, source = "world"): V2PostTransactionInput => ({
 });
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-async function setup(fault?: Parameters<typeof bulkLedger>[0]) {
-  const fake = bulkLedger(fault);
+async function setup(fault?: Parameters<typeof bulkLedger>[0], order?: Parameters<typeof bulkLedger>[1]) {
+  const fake = bulkLedger(fault, order);
   server = await startServer(fake.handler);
   return { ...fake, client: createClient({ serverURL: server.url, pathPrefix: "" }), server };
 }
@@ -137,6 +140,17 @@ describe("importTransactions", () => {
       error: { code: "INSUFFICIENT_FUND", description: "element 3: insufficient funds" },
     });
     expect(results[4]!.ok && results[4]!.transaction.reference).toBe("ref-4");
+  });
+
+  it("puts results back in input order when the ledger answers them in another order", async () => {
+    // The ledger answers in completion order; here: reversed, with one refusal among them.
+    const { client } = await setup(undefined, (data) => [...data].reverse());
+    const source = range(20).map((i) => tx(i, i === 13 ? "empty" : "world"));
+    const results = await importTransactions(client, "main", source, { chunkSize: 10 }).collect();
+    expect(results.map((r) => (r.ok ? r.transaction.reference : `failed ${r.key}`))).toEqual(
+      range(20).map((i) => (i === 13 ? "failed ref-13" : `ref-${i}`)),
+    );
+    expect(results.map((r) => r.index)).toEqual(range(20));
   });
 
   it("sends a chunk again after a dropped connection and a 503: the keys make it safe, nothing is posted twice", async () => {

@@ -281,21 +281,44 @@ function bulkResults(body: unknown): readonly V2BulkElementResult[] | undefined 
   return parsed.success ? parsed.output.data : undefined;
 }
 
+/**
+ * One result per element, in input order. The ledger (v2.4.12) answers a bulk's results in the order
+ * its worker finished them, which is not always the element order (`internal/api/bulking/handler_json.go`
+ * sorts them by an element id that `bulker.go` never sets). A transaction result is put back at the
+ * element with its reference; the results that carry none (refusals, transactions without a
+ * reference) fill the remaining places in the order they came.
+ */
 function toResults(chunk: Chunk, results: readonly V2BulkElementResult[]): ImportResult[] {
-  return results.map((r, i) => {
-    const index = chunk.first + i;
-    const key = chunk.keys[i]!;
-    if (r.responseType === "ERROR" || !("data" in r) || !r.data) {
-      const e = r as { errorCode?: string; errorDescription?: string };
-      return {
-        index,
-        key,
-        ok: false,
-        error: { code: e.errorCode ?? "UNKNOWN", description: e.errorDescription ?? "" },
-      };
-    }
-    return { index, key, ok: true, transaction: r.data as V2Transaction };
+  const byReference = new Map<string, number>();
+  chunk.elements.forEach((element, i) => {
+    const reference = (element.data as V2PostTransactionInput | undefined)?.reference;
+    if (reference !== undefined) byReference.set(reference, byReference.has(reference) ? -1 : i);
   });
+  const placed: (ImportResult | undefined)[] = new Array(results.length);
+  const unplaced: V2BulkElementResult[] = [];
+  for (const r of results) {
+    const reference = "data" in r ? (r.data as V2Transaction | undefined)?.reference : undefined;
+    const at = reference === undefined ? undefined : byReference.get(reference);
+    if (at !== undefined && at >= 0 && !placed[at]) placed[at] = toResult(chunk, at, r);
+    else unplaced.push(r);
+  }
+  let next = 0;
+  return Array.from(placed, (p, i) => p ?? toResult(chunk, i, unplaced[next++]!));
+}
+
+function toResult(chunk: Chunk, i: number, r: V2BulkElementResult): ImportResult {
+  const index = chunk.first + i;
+  const key = chunk.keys[i]!;
+  if (r.responseType === "ERROR" || !("data" in r) || !r.data) {
+    const e = r as { errorCode?: string; errorDescription?: string };
+    return {
+      index,
+      key,
+      ok: false,
+      error: { code: e.errorCode ?? "UNKNOWN", description: e.errorDescription ?? "" },
+    };
+  }
+  return { index, key, ok: true, transaction: r.data as V2Transaction };
 }
 
 /** Input errors name the transaction by its index in the source, not in its chunk. */

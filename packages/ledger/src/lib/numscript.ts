@@ -6,7 +6,7 @@
 import { FormanceValidationError } from "@formance/sdk-core";
 import { assetDecimals, parseAmount } from "./amount";
 
-const BRAND = Symbol.for("formance.ledger.numscript.value");
+const BRAND = /* @__PURE__ */ Symbol.for("formance.ledger.numscript.value");
 /** The ledger's account pattern (ledger `pkg/accounts/accounts.go`). */
 const ACCOUNT = /^[a-zA-Z0-9_-]+(?::[a-zA-Z0-9_-]+)*$/;
 const PORTION = /^(?:(\d+)(?:\.(\d+))?%|(\d+) ?\/ ?(\d+))$/;
