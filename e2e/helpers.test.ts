@@ -20,6 +20,7 @@ import {
   type V2PostTransactionInput,
 } from "@formance/ledger";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { main as ledgerHelpersExample } from "../examples/ledger-helpers";
 import { client, describeLedger, LEDGER_URL, newLedger } from "./lib/env";
 
 const HOSTILE =
@@ -280,6 +281,34 @@ describeLedger("ledger helpers: importTransactions", () => {
         [120, "d-overdraft", "INSUFFICIENT_FUND"],
       ]);
       expect(await sdk.v2.countTransactions({ ledger })).toBe(249n);
+    },
+  );
+});
+
+describeLedger("ledger helpers: the example", () => {
+  test(
+    "examples/ledger-helpers.ts runs against the real ledger, and again without posting twice",
+    SLOW,
+    async () => {
+      const log = console.log;
+      console.log = () => {};
+      try {
+        const first = await ledgerHelpersExample(LEDGER_URL, 300);
+        const again = await ledgerHelpersExample(LEDGER_URL, 300);
+        for (const result of [first, again]) {
+          expect(result).toMatchObject({
+            price: 123456n,
+            shown: "18.446744073709551617",
+            paid: [{ amount: 123456n, asset: "USD/2", source: "world", destination: "users:42" }],
+            metadata: { note: 'paid "in full"\n(thanks)' },
+            imported: 300,
+            refused: [],
+          });
+        }
+        expect(again.usersZero).toBe(first.usersZero);
+      } finally {
+        console.log = log;
+      }
     },
   );
 });
