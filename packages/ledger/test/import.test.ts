@@ -172,6 +172,69 @@ describe("importTransactions", () => {
     expect(state.posted).toBe(30);
   });
 
+  it("after a retry, elements refused as CONFLICT (racing their own first copy) are sent again and replay", async () => {
+    const fake = bulkLedger();
+    server = await startServer(async (request, index) => {
+      const reply = await fake.handler(request, index);
+      if (index === 0) return { destroy: true }; // committed, but the answer is lost
+      if (index === 1) {
+        // The retry raced the first attempt: its first three elements were refused on their reference.
+        const body = reply.body as { data: Record<string, unknown>[] };
+        for (const r of body.data.slice(0, 3)) {
+          for (const k of Object.keys(r)) delete r[k];
+          Object.assign(r, {
+            responseType: "ERROR",
+            logID: 0,
+            errorCode: "CONFLICT",
+            errorDescription: "duplicate reference",
+          });
+        }
+        return { ...reply, status: 400 };
+      }
+      return reply;
+    });
+    const client = createClient({ serverURL: server.url, pathPrefix: "" });
+    const results = await importTransactions(
+      client,
+      "main",
+      range(10).map((i) => tx(i)),
+      {
+        retry: { initialDelay: 1 },
+      },
+    ).collect();
+    expect(results.map((r) => r.ok && r.transaction.reference)).toEqual(range(10).map((i) => `ref-${i}`));
+    expect(results.map((r) => r.index)).toEqual(range(10));
+    expect(server.requests.map((r) => (JSON.parse(r.text) as Element[]).map((e) => e.ik))).toEqual([
+      range(10).map((i) => `ref-${i}`),
+      range(10).map((i) => `ref-${i}`),
+      ["ref-0", "ref-1", "ref-2"],
+    ]);
+    expect(fake.state.posted).toBe(10);
+  });
+
+  it("a CONFLICT on a first attempt is the transaction's result: nothing raced it", async () => {
+    const fake = bulkLedger();
+    server = await startServer(async (request, index) => {
+      const reply = await fake.handler(request, index);
+      const body = reply.body as { data: Record<string, unknown>[] };
+      body.data[1] = {
+        responseType: "ERROR",
+        logID: 0,
+        errorCode: "CONFLICT",
+        errorDescription: "duplicate reference",
+      };
+      return { ...reply, status: 400 };
+    });
+    const client = createClient({ serverURL: server.url, pathPrefix: "" });
+    const results = await importTransactions(
+      client,
+      "main",
+      range(3).map((i) => tx(i)),
+    ).collect();
+    expect(results.map((r) => r.ok)).toEqual([true, false, true]);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it("a re-run of the same import replays every transaction instead of posting it again", async () => {
     const { client, state } = await setup();
     const source = range(40).map((i) => tx(i));

@@ -223,6 +223,14 @@ function retryable(error: unknown): boolean {
   return error instanceof FormanceAPIError && RETRYABLE.has(error.status);
 }
 
+/**
+ * Posts a chunk, retrying what is safe to retry. A retry can overlap an attempt the ledger is still
+ * processing (after a client timeout, the server goes on): an element then races its own earlier
+ * copy and may be refused as a reference CONFLICT instead of replayed (the transaction insert
+ * checks the reference before the log checks the key, ledger `internal/controller/ledger/log_process.go`).
+ * So after a retry, elements refused with CONFLICT are sent again, alone, until the earlier copy
+ * is committed and they replay (or the retries are spent and the CONFLICT stands).
+ */
 async function postChunk(
   client: CoreClient,
   ledger: string,
@@ -235,14 +243,22 @@ async function postChunk(
   const maxRetries = policy.maxRetries ?? 5;
   const initialDelay = policy.initialDelay ?? 500;
   const maxDelay = policy.maxDelay ?? 8_000;
+  const final: ImportResult[] = new Array(chunk.elements.length);
+  let pending = chunk.elements.map((_, i) => i);
+  let retried = false;
   for (let attempt = 1; ; attempt++) {
+    const sent: Chunk = {
+      first: 0,
+      keys: pending.map((i) => chunk.keys[i]!),
+      elements: pending.map((i) => chunk.elements[i]!),
+    };
     let results: readonly V2BulkElementResult[] | undefined;
     let failure: unknown;
     progress.calls++;
     try {
       const response = await createBulk(
         client,
-        { ledger, continueOnFailure: true, parallel: options.parallel ?? false, body: chunk.elements },
+        { ledger, continueOnFailure: true, parallel: options.parallel ?? false, body: sent.elements },
         // Retries are ours (per chunk, below): the core does not retry a POST without a key.
         { ...options.request, signal, retry: false },
       );
@@ -251,12 +267,24 @@ async function postChunk(
       failure = error;
       // One element failed: the 400 carries every element's result.
       if (error instanceof FormanceBadRequestError) results = bulkResults(error.body);
-      else if (error instanceof FormanceValidationError) throw renumber(error, chunk.first);
+      else if (error instanceof FormanceValidationError) throw renumber(error, chunk.first, pending);
     }
-    if (results && results.length === chunk.elements.length) return toResults(chunk, results);
-    if (results) failure = new Error(`expected ${chunk.elements.length} results, got ${results.length}`);
-    if (signal.aborted || attempt > maxRetries || !retryable(failure)) {
-      throw new ImportChunkError(chunk.first, chunk.elements.length, attempt, failure);
+    if (results && results.length === sent.elements.length) {
+      const again: number[] = [];
+      toResults(sent, results).forEach((result, local) => {
+        const i = pending[local]!;
+        const raced = retried && !result.ok && result.error.code === "CONFLICT" && attempt <= maxRetries;
+        if (raced) again.push(i);
+        else final[i] = { ...result, index: chunk.first + i };
+      });
+      if (again.length === 0) return final;
+      pending = again;
+    } else {
+      if (results) failure = new Error(`expected ${sent.elements.length} results, got ${results.length}`);
+      if (signal.aborted || attempt > maxRetries || !retryable(failure)) {
+        throw new ImportChunkError(chunk.first, chunk.elements.length, attempt, failure);
+      }
+      retried = true;
     }
     const base = Math.min(maxDelay, initialDelay * 2 ** (attempt - 1));
     await sleep(base / 2 + (Math.random() * base) / 2, signal);
@@ -321,12 +349,15 @@ function toResult(chunk: Chunk, i: number, r: V2BulkElementResult): ImportResult
   return { index, key, ok: true, transaction: r.data as V2Transaction };
 }
 
-/** Input errors name the transaction by its index in the source, not in its chunk. */
-function renumber(error: FormanceValidationError, first: number): FormanceValidationError {
+/** Input errors name the transaction by its index in the source, not in what was sent. */
+function renumber(error: FormanceValidationError, first: number, sent: number[]): FormanceValidationError {
   return new FormanceValidationError(
     error.issues.map((issue) => ({
       ...issue,
-      path: issue.path.replace(/^body\.(\d+)(?:\.data)?/, (_, i: string) => `source[${first + Number(i)}]`),
+      path: issue.path.replace(
+        /^body\.(\d+)(?:\.data)?/,
+        (_, i: string) => `source[${first + (sent[Number(i)] ?? Number(i))}]`,
+      ),
     })),
     error.operation,
   );
