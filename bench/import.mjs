@@ -1,5 +1,5 @@
 // Bulk import against a real ledger: `importTransactions` against one `createTransaction` call at a
-// time and 32 in flight, with our SDK and the previous one (`@formance/formance-sdk@7.0.1`, whose
+// time, 8 and 32 in flight, with our SDK and the previous one (`@formance/formance-sdk@7.0.1`, whose
 // bulk import is written by hand: `createBulk` chunks of 100, 4 in flight). Then a crash: an import
 // whose ledger is killed (SIGKILL) midway, the ledger restarted, the import run again, and a check
 // that every transaction is there exactly once (count, and the sum `world` paid out).
@@ -355,7 +355,7 @@ A real ledger v2.4.12 started by the script (\`--postgres-max-open-conns ${POOL}
 one ledger per mode in its own bucket. Each transaction: \`world\` pays \`i + 1\` minor units of USD/2 to
 one of 1,000 accounts, with a reference. A mode stops at ${COUNT.toLocaleString("en-US")} transactions or after ${SECONDS} s,
 whichever comes first; after each mode the ledger's count and the sum \`world\` paid are checked
-against what the mode reported.
+against what the mode reported. Modes run one after the other, not interleaved: on a shared machine the load changes from row to row, so read the ratios as rough. Throughput here is the ledger's (one hot source account, \`world\`, that every transaction locks), not the client's.
 
 ${table(["mode", "transactions", "wall", "transactions / s", "vs ours one at a time"], rows)}
 ${
