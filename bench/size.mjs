@@ -56,6 +56,30 @@ ledger.v2.createTransaction({ ledger: "main", body: ${body} }).then((tx) => cons
 const sdk = new Formance({ serverURL: "http://localhost:8080" });
 sdk.ledger.v2.createTransaction({ ledger: "main", body: ${body} }).then((tx) => console.log(tx.id));`,
   },
+  // The ledger helpers alone (amounts, Numscript, bulk import): what each one costs by itself.
+  {
+    id: "helper/formatAmount",
+    sdk: "ours",
+    label: "`formatAmount` + `parseAmount`",
+    code: `import { formatAmount, parseAmount } from "@formance/ledger";
+console.log(formatAmount(parseAmount("1234.56", "USD/2"), "USD/2", { locale: "en-US" }));`,
+  },
+  {
+    id: "helper/numscript",
+    sdk: "ours",
+    label: "`numscript` + `amount` + `account`",
+    code: `import { account, amount, numscript } from "@formance/ledger";
+console.log(numscript\`send \${amount(100n, "USD/2")} (\n source = @world\n destination = \${account("users:1")}\n)\`);`,
+  },
+  {
+    id: "helper/importTransactions",
+    sdk: "ours",
+    label: "`importTransactions`",
+    code: `import { createClient } from "@formance/sdk-core";
+import { importTransactions } from "@formance/ledger";
+const client = createClient({ serverURL: "http://localhost:8080" });
+importTransactions(client, "main", [{ reference: "r1", postings: [] }]).collect().then((r) => console.log(r.length));`,
+  },
   {
     id: "prev/standalone",
     sdk: "previous",
@@ -153,6 +177,14 @@ function breakdown(inputs) {
   return [...groups].sort((a, b) => b[1] - a[1]);
 }
 
+/** Strings only the ledger helpers hold: a one-call bundle that carries one of them is not tree-shaken. */
+const HELPER_MARKERS = [
+  "ImportChunkError",
+  "formance.ledger.numscript.value",
+  'Expected an asset such as \\"USD/2\\"',
+];
+const helpersCarried = (text) => HELPER_MARKERS.filter((m) => text.includes(m.replaceAll("\\", "")));
+
 /** How many distinct ledger operations a bundle carries (only one is called). */
 function operationsCarried(text) {
   return new Set(text.match(/"ledger\.v[12]\.\w+"/g) ?? []).size;
@@ -178,6 +210,7 @@ async function measureOurs() {
         min: b.min,
         gz: b.gz,
         ops: operationsCarried(b.text),
+        helpers: helpersCarried(b.text),
         breakdown: breakdown(b.inputs),
       };
     }),
@@ -256,6 +289,10 @@ function check(ours, budgets) {
       status = "OVER";
       failures.push(`${id}: ${r.gz} B gz > budget ${b.limit} B`);
     }
+    if (id.startsWith("call/") && r.helpers?.length) {
+      status = "HELPERS";
+      failures.push(`${id}: carries ledger helper code it does not use (${r.helpers.join(", ")})`);
+    }
     rows.push([
       id,
       `${r.gz} B`,
@@ -317,6 +354,18 @@ function render(ours, prev, budgets) {
       ["module", "min bytes"],
       s.breakdown.slice(0, 12).map(([n, b]) => [n, String(b)]),
     ),
+  );
+  out.push("\n### Ledger helpers alone, minified + gzip -9\n");
+  out.push(
+    table(
+      ["helper", "gz", "min", "budget"],
+      Object.entries(ours)
+        .filter(([id]) => id.startsWith("helper/"))
+        .map(([id, r]) => [r.label, kb(r.gz), kb(r.min), budgets[id] ? kb(budgets[id].limit) : "-"]),
+    ),
+  );
+  out.push(
+    "\nThe one-call bundles above carry none of the helpers' code (`size.mjs --check` fails when one does).\n",
   );
   out.push("\n### Whole entry points (`export * from ...`), minified + gzip -9\n");
   const entryRows = Object.entries(ours)

@@ -6,7 +6,7 @@
 //   FORMANCE_LEDGER_URL=http://127.0.0.1:3068 pnpm demo             # a ledger running on its own
 //
 // Optional: FORMANCE_LEDGER_PREFIX, the ledger's path behind the gateway (default /api/ledger).
-import { Formance, FormanceAPIError } from "@formance/sdk";
+import { Formance, FormanceAPIError, ledger as ledgerHelpers } from "@formance/sdk";
 
 function connect(): Formance {
   const env = process.env;
@@ -26,14 +26,9 @@ function connect(): Formance {
   process.exit(1);
 }
 
-/** 12345n in "USD/2" reads 123.45: the number after the slash is the asset's precision. */
-function formatAmount(amount: bigint, asset: string): string {
-  const precision = Number(asset.split("/")[1] ?? 0);
-  const digits = (amount < 0n ? -amount : amount).toString().padStart(precision + 1, "0");
-  const units = digits.slice(0, digits.length - precision).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const cents = precision > 0 ? `.${digits.slice(-precision)}` : "";
-  return `${amount < 0n ? "-" : ""}${units}${cents}`;
-}
+/** 12345n in "USD/2" reads 123.45: the number after the slash is the asset's precision. Exact for any bigint. */
+const formatAmount = (amount: bigint, asset: string) =>
+  ledgerHelpers.formatAmount(amount, asset, { locale: "en-US" });
 
 const sdk = connect();
 const ledger = `quickstart-${Date.now()}`;

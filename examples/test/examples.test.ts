@@ -11,6 +11,7 @@ import { run as runInBrowser } from "../browser";
 import { main as errorHandling } from "../error-handling";
 import { main as filters } from "../filters";
 import { main as idempotentRetries } from "../idempotent-retries";
+import { main as ledgerHelpers } from "../ledger-helpers";
 import { main as pagination } from "../pagination";
 import { main as standaloneLedger } from "../standalone-ledger";
 import { type FakeOptions, fakeStack, parseExact } from "./fake-stack";
@@ -326,5 +327,50 @@ describe("examples/test/run.mjs", () => {
     );
     expect(stdout).toContain("all transactions: 4, 3, 2, 1, 0");
     expect(requests[0]!.path).toBe("/api/ledger/v2/examples-pagination");
+  });
+});
+
+describe("ledger-helpers.ts", () => {
+  it("posts a Numscript whose values are vars, imports through createBulk, and formats amounts", async () => {
+    quiet();
+    const { url, requests } = await stack();
+    const result = await ledgerHelpers(url.replace(/\/$/, "") + "/api/ledger", 250);
+
+    expect(result).toEqual({
+      price: 123456n,
+      shown: "18.446744073709551617",
+      paid: [{ amount: 123456n, asset: "USD/2", source: "world", destination: "users:42" }],
+      metadata: { note: 'paid "in full"\n(thanks)' },
+      imported: 250,
+      refused: [],
+      usersZero: "25.00",
+    });
+    const script = JSON.parse(requests[1]!.text).script as { plain: string; vars: Record<string, string> };
+    expect(script.vars).toEqual({ _0: "USD/2 123456", _1: "users:42", _2: 'paid "in full"\n(thanks)' });
+    expect(script.plain).toMatch(
+      /^vars \{\n {2}monetary \$_0\n {2}account \$_1\n {2}string \$_2\n\}\nsend \$_0 \(/,
+    );
+    expect(script.plain).not.toContain("users:42");
+    const bulks = requests.filter((r) => r.path.endsWith("/_bulk"));
+    expect(bulks.map((r) => JSON.parse(r.text).length)).toEqual([100, 100, 50]);
+    expect(bulks.every((r) => r.query.get("continueOnFailure") === "true")).toBe(true);
+    expect(JSON.parse(bulks[2]!.text)[49]).toEqual({
+      action: "CREATE_TRANSACTION",
+      ik: "payout-249",
+      data: {
+        reference: "payout-249",
+        postings: [{ amount: 100, asset: "USD/2", source: "world", destination: "users:9" }],
+      },
+    });
+  });
+
+  it("is safe to run twice: the payment and every payout are replayed, not posted again", async () => {
+    quiet();
+    const { url } = await stack();
+    const base = `${url.replace(/\/$/, "")}/api/ledger`;
+    await ledgerHelpers(base, 120);
+    const again = await ledgerHelpers(base, 120);
+    expect(again.usersZero).toBe("12.00"); // 12 payouts of 1.00 to users:0, once each
+    expect(again.imported).toBe(120);
   });
 });

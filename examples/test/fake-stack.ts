@@ -1,6 +1,6 @@
 // A small in-memory stand-in for a Formance stack, enough for the examples: ledger v2 (ledgers,
-// transactions with idempotency keys and balance checks, cursor pages, counts, accounts, aggregated
-// balances, stats) and payments v3 payments. Served by the testkit's recording server, so every test
+// transactions with idempotency keys and balance checks, simple `send` Numscript with vars, bulks
+// of transactions, cursor pages, counts, accounts, aggregated balances, stats) and payments v3 payments. Served by the testkit's recording server, so every test
 // can assert the exact requests an example made. Independent of the SDK: its own JSON handling.
 import { jsonWithBigInts, type RecordedRequest, type Reply } from "@formance/testkit";
 
@@ -18,6 +18,7 @@ interface Tx {
   postings: { amount: bigint; asset: string; source: string; destination: string }[];
   metadata: Record<string, string>;
   reverted: boolean;
+  reference?: string;
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => ({
@@ -83,20 +84,76 @@ export function fakeStack(options: FakeOptions = {}) {
     });
   }
 
+  /** Just enough Numscript for the examples: `send $m ( source = ... destination = ... )` and `set_tx_meta`. */
+  function runScript(script: { plain: string; vars?: Record<string, string> }) {
+    const read = (token: string) =>
+      token.startsWith("$") ? (script.vars?.[token.slice(1)] ?? "") : token.slice(1);
+    const postings = [
+      ...script.plain.matchAll(/send (\S+) \(\s*source = (\S+)\s+destination = (\S+)\s*\)/g),
+    ].map(([, monetary, source, destination]) => {
+      const [asset, amount] = read(monetary!).split(" ");
+      return {
+        amount: BigInt(amount!),
+        asset: asset!,
+        source: read(source!),
+        destination: read(destination!),
+      };
+    });
+    const metadata = Object.fromEntries(
+      [...script.plain.matchAll(/set_tx_meta\("([^"]+)", (\S+)\)/g)].map(([, k, v]) => [k, read(v!)]),
+    );
+    return { postings, metadata };
+  }
+
+  type Posted = { status: number; tx?: Tx; hit?: boolean; errorCode?: string; errorMessage?: string };
+
   function createTransaction(ledger: string, req: RecordedRequest): Reply {
-    const key = req.headers["idempotency-key"] as string | undefined;
+    const posted = post(ledger, parseExact(req.text), req.headers["idempotency-key"] as string | undefined);
+    if (!posted.tx) return error(posted.status, posted.errorCode!, posted.errorMessage!);
+    return json(200, { data: posted.tx }, posted.hit ? { "Idempotency-Hit": "true" } : {});
+  }
+
+  function bulk(ledger: string, req: RecordedRequest): Reply {
+    const elements = parseExact(req.text) as { action: string; ik?: string; data: unknown }[];
+    const data = elements.map((element) => {
+      const posted = post(ledger, element.data, element.ik);
+      return posted.tx
+        ? { responseType: element.action, logID: 1, data: posted.tx }
+        : {
+            responseType: "ERROR",
+            logID: 0,
+            errorCode: posted.errorCode,
+            errorDescription: posted.errorMessage,
+          };
+    });
+    return json(data.some((d) => d.responseType === "ERROR") ? 400 : 200, { data });
+  }
+
+  function post(ledger: string, input: unknown, key: string | undefined): Posted {
     const stored = key ? byKey.get(`${ledger} ${key}`) : undefined;
-    if (stored) return json(200, { data: stored }, { "Idempotency-Hit": "true" });
-    const body = parseExact(req.text) as {
-      postings: Tx["postings"];
+    if (stored) return { status: 200, tx: stored, hit: true };
+    const body = input as {
+      postings?: Tx["postings"];
+      script?: { plain: string; vars?: Record<string, string> };
       metadata?: Record<string, string>;
       timestamp?: string;
+      reference?: string;
     };
+    if (body.script) {
+      const ran = runScript(body.script);
+      body.postings = ran.postings;
+      body.metadata = { ...ran.metadata, ...body.metadata };
+    }
+    body.postings ??= [];
     for (const p of body.postings) p.amount = BigInt(p.amount);
     for (const p of body.postings) {
       const have = balanceOf(ledger, p.source).get(p.asset) ?? 0n;
       if (p.source !== "world" && have < p.amount) {
-        return error(400, "INSUFFICIENT_FUND", `account '${p.source}' has insufficient funds for ${p.asset}`);
+        return {
+          status: 400,
+          errorCode: "INSUFFICIENT_FUND",
+          errorMessage: `account '${p.source}' has insufficient funds for ${p.asset}`,
+        };
       }
     }
     for (const p of body.postings) {
@@ -114,11 +171,12 @@ export function fakeStack(options: FakeOptions = {}) {
       postings: body.postings,
       metadata: body.metadata ?? {},
       reverted: false,
+      ...(body.reference ? { reference: body.reference } : {}),
     };
     list.push(tx);
     txs.set(ledger, list);
     if (key) byKey.set(`${ledger} ${key}`, tx);
-    return json(200, { data: tx });
+    return { status: 200, tx };
   }
 
   function ledgerRoute(req: RecordedRequest, route: string): Reply {
@@ -153,6 +211,16 @@ export function fakeStack(options: FakeOptions = {}) {
     if (resource === "transactions" && id !== undefined && sub === undefined && method === "GET") {
       const tx = list.find((t) => t.id === BigInt(id));
       return tx ? json(200, { data: tx }) : error(404, "NOT_FOUND", `transaction ${id} not found`);
+    }
+    if (resource === "_bulk" && method === "POST") return bulk(ledger, req);
+    if (resource === "accounts" && id !== undefined && method === "GET") {
+      const volumes = Object.fromEntries(
+        [...balanceOf(ledger, id)].map(([asset, balance]) => [
+          asset,
+          { input: balance > 0n ? balance : 0n, output: balance < 0n ? -balance : 0n, balance },
+        ]),
+      );
+      return json(200, { data: { address: id, metadata: {}, volumes } });
     }
     if (resource === "accounts" && method === "GET") {
       const accounts = accountsOf(ledger).map((address) => ({ address, metadata: {} }));

@@ -46,3 +46,4 @@ export {
 export * from "./generated/schemas";
 export { Ledger, type LedgerV1, type LedgerV2 } from "./generated/service";
 export type * from "./generated/types";
+export * from "./lib/index";
