@@ -1,4 +1,5 @@
 // `createClient`: options resolved once, one fetch, one token source, shared by every service.
+import type { KyInstance } from "ky";
 import { bearerToken, clientCredentials, type TokenSource } from "./auth";
 import { FormanceValidationError } from "./errors";
 import {
@@ -9,6 +10,7 @@ import {
   resolveTokenURL,
   type ValidationMode,
 } from "./options";
+import { createTransport } from "./send";
 
 declare const __VERSION__: string;
 export const VERSION: string = typeof __VERSION__ === "string" ? __VERSION__ : "0.0.0-dev";
@@ -19,6 +21,8 @@ export interface CoreClient {
   readonly serverURL: string;
   /** The fetch every request goes through (the `fetch` option, or the global one). */
   readonly fetch: typeof fetch;
+  /** The ky instance every API request goes through (the token request does not: it carries the secret). */
+  readonly http: KyInstance;
   readonly auth: TokenSource | undefined;
   readonly validate: ValidationMode;
   readonly userAgent: string;
@@ -57,6 +61,7 @@ export function createClient(options: ClientOptions = {}): CoreClient {
     options: withHiddenSecrets(options),
     serverURL,
     fetch: fetchImpl,
+    http: createTransport({ serverURL, fetch: fetchImpl, auth, hooks: options.hooks }),
     auth,
     validate: options.validate ?? "lenient",
     userAgent: `formance-sdk-typescript/${VERSION}`,
