@@ -43,7 +43,7 @@ export interface ClientOptions {
   /** Retry policy; `false` turns retries off. */
   retry?: RetryOptions | false;
   /**
-   * Per-attempt timeout in milliseconds (default 60 000): covers the token, the response and its body.
+   * Per-attempt timeout in milliseconds (default 60 000): bounds the wait for the token, then the response and its body.
    * For a streamed (NDJSON) result, also the longest wait for the next chunk. `Infinity` means none.
    */
   timeout?: number;
