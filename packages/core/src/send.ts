@@ -100,11 +100,16 @@ export function createTransport(init: TransportInit): KyInstance {
     // `response.json()` in a hook, and ky's own read of error bodies, keep big integers exact.
     parseJson: (text) => parseJSON(text),
     hooks: {
+      // Without a token source the SDK has nothing to do before a request: no hook, no cost.
       beforeRequest: [
-        async ({ request, options }) => {
-          const call = callOf(options);
-          if (call) await attachToken(auth, call, request);
-        },
+        ...(auth
+          ? [
+              async ({ request, options }: BeforeRequestArgs) => {
+                const call = callOf(options);
+                if (call) await attachToken(auth, call, request);
+              },
+            ]
+          : []),
         ...(user.beforeRequest ?? []),
       ],
       beforeRetry: [
@@ -129,6 +134,8 @@ export function createTransport(init: TransportInit): KyInstance {
     },
   });
 }
+
+type BeforeRequestArgs = { request: Request; options: { context: object } };
 
 function callOf(options: { context: object }): Call | undefined {
   return (options.context as { [CALL]?: Call })[CALL];
