@@ -18,7 +18,7 @@ const args = parseArgs();
 const BUDGETS_FILE = resolve(BENCH_DIR, "size-budgets.json");
 const HEADROOM = 0.1;
 const KB = 1024;
-/** Targets from the design (issue 7): budgets never exceed them. */
+/** Targets from the design: budgets never exceed them. */
 // The per-call targets include the transport (ky): 20 KB for one standalone call, 40 KB through the umbrella.
 const TARGETS = {
   "call/standalone": 20 * KB,
