@@ -31,9 +31,10 @@ for (const op of ["create", "get"]) {
   {
     const profile = JSON.parse(await runNode(CHILD, [op, String(CALLS)]));
     const selfTime = new Map();
-    profile.samples.forEach((id, i) =>
-      selfTime.set(id, (selfTime.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)),
-    );
+    for (let i = 0; i < profile.samples.length; i++) {
+      const id = profile.samples[i];
+      selfTime.set(id, (selfTime.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    }
     const shares = {};
     let total = 0;
     for (const node of profile.nodes) {
@@ -61,6 +62,9 @@ console.log(
   ),
 );
 console.log(
-  `\nShares of the client process's CPU samples over ${CALLS} calls after warm-up, fetch replaced by a canned Response (bench/profile-call.mjs).`,
+  `\nShares of the client process's CPU samples over ${CALLS} calls after warm-up, fetch replaced by a canned Response (bench/profile-call.mjs). ` +
+    "ky: merging the call's options with the client's, normalising the retry options, building the `Request` (and a copy of it for a possible retry), running the hooks. " +
+    "undici: the `Request`, `Headers` and `Response` objects ky builds and clones. " +
+    "SDK code: validating the input, building the URL and headers, writing and parsing exact JSON, reading the body, checking the output.",
 );
 writeJSON(args, results);
