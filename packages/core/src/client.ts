@@ -1,5 +1,4 @@
 // `createClient`: options resolved once, one fetch, one token source, shared by every service.
-import type { KyInstance } from "ky";
 import { bearerToken, clientCredentials, type TokenSource } from "./auth";
 import { FormanceValidationError } from "./errors";
 import {
@@ -10,7 +9,7 @@ import {
   resolveTokenURL,
   type ValidationMode,
 } from "./options";
-import { createTransport } from "./send";
+import { createTransport, type Transport } from "./send";
 
 declare const __VERSION__: string;
 export const VERSION: string = typeof __VERSION__ === "string" ? __VERSION__ : "0.0.0-dev";
@@ -22,7 +21,7 @@ export interface CoreClient {
   /** The fetch every request goes through (the `fetch` option, or the global one). */
   readonly fetch: typeof fetch;
   /** The ky instance every API request goes through (the token request does not: it carries the secret). */
-  readonly http: KyInstance;
+  readonly http: Transport;
   readonly auth: TokenSource | undefined;
   readonly validate: ValidationMode;
   readonly userAgent: string;

@@ -3,7 +3,9 @@
 // so a `beforeRequest` hook sees the Authorization header and a `beforeError` hook sees the
 // SDK's typed error. The client secret is never within their reach: the token request does not
 // go through the hooks at all.
-import type { KyInstance, KyRequest, KyResponse, NormalizedOptions } from "ky";
+//
+// The types are written here rather than imported from ky: ky ships ES modules only, and the
+// CommonJS type declarations of this package must not import it.
 import type { HttpMethod } from "./descriptor";
 
 /** The operation a request belongs to, as hooks see it in `options.context.operation`. */
@@ -22,12 +24,20 @@ export interface HookContext {
   readonly operation: HookOperation;
 }
 
-/** The request options as hooks see them (read-only): ky's normalized options with our context. */
-export type HookOptions = Readonly<Omit<NormalizedOptions, "context">> & { readonly context: HookContext };
+/** The request options as hooks see them (read-only): ky's normalized options, with our context. */
+export interface HookOptions {
+  readonly context: HookContext;
+  readonly method: string;
+  readonly headers: Headers;
+  /** ky's retry options; `limit` is a ceiling, the SDK's `retry` policy decides each retry. */
+  readonly retry: { readonly limit: number; readonly [key: string]: unknown };
+  readonly signal?: AbortSignal | null;
+  readonly [key: string]: unknown;
+}
 
 export interface BeforeRequestState {
   /** The request about to be sent, Authorization header included. Change its headers in place, or return a new `Request`. */
-  request: KyRequest;
+  request: Request;
   options: HookOptions;
   /** Always 0: `beforeRequest` runs once per call; retries go through `beforeRetry`. */
   retryCount: 0;
@@ -35,7 +45,7 @@ export interface BeforeRequestState {
 
 export interface BeforeRetryState {
   /** The request about to be sent again (a fresh token already attached). */
-  request: KyRequest;
+  request: Request;
   options: HookOptions;
   /** Why the previous attempt failed: ky's `HTTPError` (with `response`), `NetworkError` or `TimeoutError`. */
   error: Error;
@@ -44,16 +54,16 @@ export interface BeforeRetryState {
 }
 
 export interface AfterResponseState {
-  request: KyRequest;
+  request: Request;
   options: HookOptions;
   /** A clone of the response: reading its body does not consume the SDK's. Every HTTP response is seen, retried ones too. */
-  response: KyResponse;
+  response: Response;
   /** 0 for the first attempt. */
   retryCount: number;
 }
 
 export interface BeforeErrorState {
-  request: KyRequest;
+  request: Request;
   options: HookOptions;
   /**
    * The error the call is about to reject with: a `FormanceError` subclass (`FormanceAPIError`,
@@ -70,7 +80,8 @@ type MaybePromise<T> = T | Promise<T>;
 // biome-ignore lint/suspicious/noConfusingVoidType: hooks are often written as expressions that return void.
 export type BeforeRequestHook = (state: BeforeRequestState) => MaybePromise<Request | Response | void>;
 /** Runs before each retry. Throw (or return ky's `stop`) to give up; return a `Request` to replace it. */
-type RetryAnswer = Request | Response | KyInstance["stop"];
+/** ky's `stop` symbol (`ky.stop`): give up retrying without an error. */
+type RetryAnswer = Request | Response | symbol;
 // biome-ignore lint/suspicious/noConfusingVoidType: hooks are often written as expressions that return void.
 export type BeforeRetryHook = (state: BeforeRetryState) => MaybePromise<RetryAnswer | void>;
 /** Runs on each response before the SDK reads it. Return a `Response` to replace it. */

@@ -6,7 +6,8 @@
 // body cut short is retried) and logs the attempt. What ky has no option for stays here: the time
 // limit on the token. docs/HOW_IT_WORKS.md walks through a call.
 
-import ky, { HTTPError, type KyInstance, NetworkError, type Options, TimeoutError } from "ky";
+import * as kyModule from "ky";
+import { HTTPError, type KyInstance, NetworkError, type Options, TimeoutError } from "ky";
 import type { TokenSource } from "./auth";
 import { readText } from "./body";
 import type { HttpRequest } from "./build";
@@ -42,6 +43,12 @@ import {
   type ResolvedRetry,
   resolveRetry,
 } from "./retry";
+
+// A CommonJS build gets ky's module namespace as its default export (require of an ES module).
+const ky: KyInstance = (kyModule.default as unknown as { default?: KyInstance }).default ?? kyModule.default;
+
+/** The client's ky instance, as the client exposes it (ky's own types are ES-module only). */
+export type Transport = (input: string, options?: object) => Promise<Response>;
 
 const CALL = Symbol("formance.call");
 /** ky checks `retry.methods` before asking `shouldRetry`: every method passes, our rules decide. */
@@ -87,10 +94,10 @@ export interface TransportInit {
 }
 
 /** The client's ky instance: the SDK's hooks first, then the client's own. */
-export function createTransport(init: TransportInit): KyInstance {
+export function createTransport(init: TransportInit): Transport {
   const { auth, hooks = {} } = init;
   const user = hooks as Required<Options>["hooks"];
-  return ky.create({
+  const instance = ky.create({
     prefix: init.serverURL,
     fetch: init.fetch,
     timeout: false,
@@ -133,6 +140,7 @@ export function createTransport(init: TransportInit): KyInstance {
       ],
     },
   });
+  return instance as unknown as Transport;
 }
 
 type BeforeRequestArgs = { request: Request; options: { context: object } };
