@@ -47,7 +47,10 @@ export interface BeforeRetryState {
   /** The request about to be sent again (a fresh token already attached). */
   request: Request;
   options: HookOptions;
-  /** Why the previous attempt failed: ky's `HTTPError` (with `response`), `NetworkError` or `TimeoutError`. */
+  /**
+   * Why the previous attempt failed: ky's `HTTPError` (with `response`), `NetworkError` or
+   * `TimeoutError`, or a `FormanceIncompleteResponseError` when the body was cut short.
+   */
   error: Error;
   /** 1 for the first retry. */
   retryCount: number;
