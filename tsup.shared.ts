@@ -2,6 +2,7 @@
 // Build entries come from the package's `exports` map (written by `pnpm codegen` from
 // tools/codegen/services.json): `./dist/v2.js` is built from `src/v2.ts`.
 import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { defineConfig } from "tsup";
 
@@ -28,4 +29,24 @@ export default defineConfig({
   splitting: false,
   // The user agent carries the published version (packages/core/src/client.ts).
   define: { __VERSION__: JSON.stringify(manifest.version) },
+  // ky is bundled into the core, with its one module-level call (`const ky = createInstance()`, the
+  // default instance the SDK never uses) annotated pure: otherwise every bundle that imports anything
+  // from the core, an error class or a ledger helper, would carry the whole transport.
+  noExternal: ["ky"],
+  esbuildPlugins: [
+    {
+      name: "ky-pure-default-instance",
+      setup(build) {
+        build.onLoad({ filter: /[\\/]ky[\\/]distribution[\\/]index\.js$/ }, async (args) => {
+          const source = await readFile(args.path, "utf8");
+          const marked = source.replace(
+            "const ky = createInstance();",
+            "const ky = /* @__PURE__ */ createInstance();",
+          );
+          if (marked === source) throw new Error(`ky's default instance was not found in ${args.path}`);
+          return { contents: marked, loader: "js" };
+        });
+      },
+    },
+  ],
 });

@@ -7,7 +7,7 @@
 //
 // Each client runs in a fresh process (lib/per-call-child.mjs) per round; rounds rotate the order
 // of the clients; the table shows the median over rounds. CPU = process.cpuUsage() of the client
-// process (user + system), per call; wall = elapsed / calls. The target (≤ 15% over raw fetch) is
+// process (user + system), per call; wall = elapsed / calls. The target (≤ 20% over raw fetch) is
 // judged on CPU, the part the SDK is responsible for; wall also includes the server and the socket.
 import { resolve } from "node:path";
 import {
@@ -35,7 +35,7 @@ const LABELS = {
   previous: "previous",
 };
 const CHILD = resolve(BENCH_DIR, "lib/per-call-child.mjs");
-const TARGET = 1.15;
+const TARGET = 1.2;
 const QUICK_OVERHEAD = ROUNDS === 1;
 
 const server = await startServer();
@@ -112,7 +112,7 @@ console.log(
       `wall/call ${LABELS.raw}`,
       `wall/call ${LABELS.ours}`,
       `wall/call ${LABELS.previous}`,
-      "target: ours CPU ≤ 1.15x raw",
+      `target: ours CPU ≤ ${TARGET}x raw`,
     ],
     rows,
   ),

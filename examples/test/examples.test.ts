@@ -14,7 +14,9 @@ import { main as idempotentRetries } from "../idempotent-retries";
 import { main as ledgerHelpers } from "../ledger-helpers";
 import { main as pagination } from "../pagination";
 import { main as standaloneLedger } from "../standalone-ledger";
+import { main as tracing } from "../tracing";
 import { type FakeOptions, fakeStack, parseExact } from "./fake-stack";
+import { memoryTracer } from "./memory-tracer";
 
 let server: TestServer | undefined;
 beforeEach(() => {
@@ -235,6 +237,96 @@ describe("error-handling.ts", () => {
     const { url } = await stack();
     const seen = await errorHandling(url);
     expect(seen[3]).toBe("stats");
+  });
+});
+
+describe("tracing.ts", () => {
+  it("records one span per call (operation id, method, route, status, retries) and sends its correlation header", async () => {
+    quiet();
+    let failedOnce = false;
+    const { url, requests } = await stack({
+      // The first read fails once with a 503: its span must count one retry.
+      fault: (r) => {
+        if (!failedOnce && r.method === "GET") {
+          failedOnce = true;
+          return { status: 503, headers: { "content-type": "application/json" }, body: {} };
+        }
+        return undefined;
+      },
+    });
+    const { tracer, spans } = memoryTracer();
+    const result = await tracing(url, tracer);
+
+    expect(result).toEqual({ id: 0n, missing: "NOT_FOUND" });
+    expect(spans.map((s) => [s.name, s.attributes, s.status.code, s.ended])).toEqual([
+      [
+        "v2CreateLedger",
+        {
+          "http.request.method": "POST",
+          "http.route": "/v2/{ledger}",
+          "formance.operation": "ledger.v2.createLedger",
+          "http.response.status_code": 204,
+          "http.request.resend_count": 0,
+        },
+        0,
+        true,
+      ],
+      [
+        "v2CreateTransaction",
+        {
+          "http.request.method": "POST",
+          "http.route": "/v2/{ledger}/transactions",
+          "formance.operation": "ledger.v2.createTransaction",
+          "http.response.status_code": 200,
+          "http.request.resend_count": 0,
+        },
+        0,
+        true,
+      ],
+      [
+        "v2GetTransaction",
+        {
+          "http.request.method": "GET",
+          "http.route": "/v2/{ledger}/transactions/{id}",
+          "formance.operation": "ledger.v2.getTransaction",
+          "http.response.status_code": 200,
+          "http.request.resend_count": 1,
+        },
+        0,
+        true,
+      ],
+      [
+        "v2GetTransaction",
+        {
+          "http.request.method": "GET",
+          "http.route": "/v2/{ledger}/transactions/{id}",
+          "formance.operation": "ledger.v2.getTransaction",
+          "http.response.status_code": 404,
+          "http.request.resend_count": 0,
+        },
+        2, // SpanStatusCode.ERROR
+        true,
+      ],
+    ]);
+    expect(spans[3]!.exceptions).toEqual([
+      "ledger.v2.getTransaction: 404 Not Found NOT_FOUND: transaction 999999 not found",
+    ]);
+    // Every request carries its span's trace id, the retried read on both attempts.
+    expect(requests.map((r) => r.headers["x-correlation-id"])).toEqual([
+      spans[0]!.traceId,
+      spans[1]!.traceId,
+      spans[2]!.traceId,
+      spans[2]!.traceId,
+      spans[3]!.traceId,
+    ]);
+    expect(new Set(spans.map((s) => s.traceId)).size).toBe(4);
+  });
+
+  it("without a registered OpenTelemetry SDK the default tracer is a no-op and the calls still work", async () => {
+    quiet();
+    const { url, requests } = await stack();
+    await expect(tracing(url)).resolves.toEqual({ id: 0n, missing: "NOT_FOUND" });
+    expect(requests[0]!.headers["x-correlation-id"]).toBe("0".repeat(32));
   });
 });
 

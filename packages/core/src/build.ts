@@ -8,6 +8,8 @@ import type { Input } from "./request";
 
 export interface HttpRequest {
   method: string;
+  /** Path and query under the server URL (ky's `prefix`): `/api/ledger/v2/main/transactions?dryRun=true`. */
+  path: string;
   url: string;
   headers: Headers;
   body: () => BodyInit | undefined;
@@ -107,9 +109,11 @@ export function build(
     return value;
   });
   const search = query.toString();
+  const target = `${client.prefix(d.service)}${path}${search ? `?${search}` : ""}`;
   return {
     method: d.method,
-    url: `${client.serverURL}${client.prefix(d.service)}${path}${search ? `?${search}` : ""}`,
+    path: target,
+    url: `${client.serverURL}${target}`,
     headers,
     body,
     replayable,

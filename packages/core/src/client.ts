@@ -9,6 +9,7 @@ import {
   resolveTokenURL,
   type ValidationMode,
 } from "./options";
+import { createTransport, type Transport } from "./send";
 
 declare const __VERSION__: string;
 export const VERSION: string = typeof __VERSION__ === "string" ? __VERSION__ : "0.0.0-dev";
@@ -19,6 +20,8 @@ export interface CoreClient {
   readonly serverURL: string;
   /** The fetch every request goes through (the `fetch` option, or the global one). */
   readonly fetch: typeof fetch;
+  /** The ky instance every API request goes through (the token request does not: it carries the secret). */
+  readonly http: Transport;
   readonly auth: TokenSource | undefined;
   readonly validate: ValidationMode;
   readonly userAgent: string;
@@ -57,6 +60,7 @@ export function createClient(options: ClientOptions = {}): CoreClient {
     options: withHiddenSecrets(options),
     serverURL,
     fetch: fetchImpl,
+    http: createTransport({ serverURL, fetch: fetchImpl, auth, hooks: options.hooks }),
     auth,
     validate: options.validate ?? "lenient",
     userAgent: `formance-sdk-typescript/${VERSION}`,

@@ -3,6 +3,20 @@ export { bearerToken, type ClientCredentialsOptions, clientCredentials, type Tok
 export { type CoreClient, createClient, toClient, VERSION } from "./client";
 export type { HttpMethod, OperationDescriptor, ParamLocation } from "./descriptor";
 export * from "./errors";
+export type {
+  AfterResponseHook,
+  AfterResponseState,
+  BeforeErrorHook,
+  BeforeErrorState,
+  BeforeRequestHook,
+  BeforeRequestState,
+  BeforeRetryHook,
+  BeforeRetryState,
+  HookContext,
+  HookOperation,
+  HookOptions,
+  Hooks,
+} from "./hooks";
 export { parseJSON, stringifyJSON } from "./json";
 export type { LogEntry, Logger } from "./logger";
 export { type NDJSONOptions, parseNDJSON } from "./ndjson";

@@ -1,5 +1,6 @@
 // Client options and how they resolve to URLs.
 import { FormanceValidationError, type OperationRef, type ValidationIssue } from "./errors";
+import type { Hooks } from "./hooks";
 import type { Logger } from "./logger";
 import type { RetryOptions } from "./retry";
 
@@ -42,7 +43,7 @@ export interface ClientOptions {
   /** Retry policy; `false` turns retries off. */
   retry?: RetryOptions | false;
   /**
-   * Per-attempt timeout in milliseconds (default 60 000): covers the token, the response and its body.
+   * Per-attempt timeout in milliseconds (default 60 000): bounds the wait for the token, then the response and its body.
    * For a streamed (NDJSON) result, also the longest wait for the next chunk. `Infinity` means none.
    */
   timeout?: number;
@@ -61,6 +62,11 @@ export interface ClientOptions {
   logger?: Logger;
   /** Response validation: `lenient` (default) keeps unknown fields and enum values, `strict` rejects them, `off` skips checks. */
   validate?: ValidationMode;
+  /**
+   * Functions called around every request (ky's hooks: `beforeRequest`, `beforeRetry`,
+   * `afterResponse`, `beforeError`), after the SDK's own: the token is attached, errors are typed.
+   */
+  hooks?: Hooks;
 }
 
 export interface RequestOptions {
@@ -74,6 +80,8 @@ export interface RequestOptions {
    */
   idempotencyKey?: string;
   headers?: Record<string, string>;
+  /** Hooks for this call only, run after the client's. */
+  hooks?: Hooks;
 }
 
 export function resolveServerURL(server: ClientOptions["serverURL"]): string {

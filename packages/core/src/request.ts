@@ -9,7 +9,7 @@ import { FormanceValidationError, type OperationRef } from "./errors";
 import { checkRequestOptions, type RequestOptions } from "./options";
 import { read } from "./response";
 import { toIssues } from "./schema";
-import { classify, send } from "./send";
+import { send, typed } from "./send";
 
 export type Input = Record<string, unknown>;
 
@@ -53,14 +53,12 @@ export async function execute<T>(
     input = parsed.output as Input;
   }
   const http = build(client, d, input, options);
-  const { response, deadline, text } = await send(client, d, http, options, op);
+  const { response, call, text } = await send(client, d, http, options, op);
   try {
     const data = (await read(client, d, response, text, http, op, options)) as T;
     return { data, response };
   } catch (error) {
-    // Reading the body can fail too: the caller aborted, the timeout ran out, the connection dropped.
-    throw classify(error, options.signal, deadline, op);
-  } finally {
-    deadline.clear();
+    // Reading the result can fail too: the caller aborted, the connection dropped.
+    throw typed(call, error, false, true);
   }
 }

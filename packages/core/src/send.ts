@@ -1,10 +1,19 @@
-// Sends an HTTP request: attempts with a deadline each, the bearer token, logging, 401 refresh and retries.
+// Sends an HTTP request through the client's ky instance. ky runs the attempts, the waits between
+// them, the time limits and the hooks; the SDK's rules reach it through ky's own options:
+// `shouldRetry` decides every retry (statuses, idempotency, Retry-After, the budget, the one 401
+// refresh), the SDK's hooks (first in line) attach the token and turn every failure into a typed
+// error, and a per-call `fetch` reads the body inside the attempt (so ky's `timeout` covers it and a
+// body cut short is retried) and logs the attempt. What ky has no option for stays here: the time
+// limit on the token. docs/HOW_IT_WORKS.md walks through a call.
 
+import ky, { HTTPError, type KyInstance, NetworkError, type Options, TimeoutError } from "ky";
+import type { TokenSource } from "./auth";
 import { readText } from "./body";
 import type { HttpRequest } from "./build";
 import type { CoreClient } from "./client";
 import type { OperationDescriptor } from "./descriptor";
 import {
+  apiErrorFrom,
   FormanceAbortError,
   FormanceAuthError,
   FormanceConnectionError,
@@ -15,6 +24,8 @@ import {
   isFormanceError,
   type OperationRef,
 } from "./errors";
+import type { HookContext, Hooks } from "./hooks";
+import { parseJSON } from "./json";
 import { logAttempt, redactHeaders, redactURL } from "./logger";
 import {
   DEFAULT_MAX_RESPONSE_SIZE,
@@ -28,14 +39,116 @@ import {
   methodIsRetryable,
   parseRetryAfter,
   RETRYABLE_STATUSES,
+  type ResolvedRetry,
   resolveRetry,
-  sleep,
 } from "./retry";
+
+/** The client's ky instance, as the client exposes it (ky's own types are ES-module only). */
+export type Transport = (input: string, options?: object) => Promise<Response>;
+
+const CALL = Symbol("formance.call");
+/** ky checks `retry.methods` before asking `shouldRetry`: every method passes, our rules decide. */
+const ALL_METHODS = ["get", "head", "put", "delete", "options", "post", "patch"];
+/** Errors thrown by fetch itself (not by a hook): connection failures. */
+const fetchFailures = new WeakSet<object>();
+/** Bodies read inside the attempt, by the response handed to ky. */
+const texts = new WeakMap<Response, string>();
+
+/** One call, as the SDK's hooks see it. It holds no secret: user hooks can reach it too. */
+export interface Call {
+  d: OperationDescriptor;
+  op: OperationRef;
+  policy: ResolvedRetry;
+  /** The caller's signal. */
+  signal: AbortSignal | undefined;
+  timeout: number;
+  maxResponseSize: number;
+  canRetry: boolean;
+  /** Give ky a fresh copy of a body read in the attempt (afterResponse hooks clone the response). */
+  rebuild: boolean;
+  started: number;
+  attempt: number;
+  /** The last attempt's time limit, and whether what was left of the budget set it. */
+  limit: number;
+  byBudget: boolean;
+  retries: number;
+  refreshed: boolean;
+  token: string | undefined;
+  /** The wait `shouldRetry` chose, handed to ky through `retry.delay`. */
+  delay: number;
+  /** From a retry decision until the next attempt starts: an abort then is "while waiting to retry". */
+  waiting: boolean;
+  /** Set once the SDK's `beforeError` hook has typed the error. */
+  typed: boolean;
+}
+
+export interface TransportInit {
+  serverURL: string;
+  fetch: typeof fetch;
+  auth: TokenSource | undefined;
+  hooks: Hooks | undefined;
+}
+
+/** The client's ky instance: the SDK's hooks first, then the client's own. */
+export function createTransport(init: TransportInit): Transport {
+  const { auth, hooks = {} } = init;
+  const user = hooks as Required<Options>["hooks"];
+  const instance = ky.create({
+    prefix: init.serverURL,
+    fetch: init.fetch,
+    timeout: false,
+    retry: { methods: ALL_METHODS },
+    // A redirect is an error, never followed: see FormanceRedirectError.
+    redirect: "manual",
+    // `response.json()` in a hook, and ky's own read of error bodies, keep big integers exact.
+    parseJson: (text) => parseJSON(text),
+    hooks: {
+      // Without a token source the SDK has nothing to do before a request: no hook, no cost.
+      beforeRequest: [
+        ...(auth
+          ? [
+              async ({ request, options }: BeforeRequestArgs) => {
+                const call = callOf(options);
+                if (call) await attachToken(auth, call, request);
+              },
+            ]
+          : []),
+        ...(user.beforeRequest ?? []),
+      ],
+      beforeRetry: [
+        async ({ request, options }) => {
+          const call = callOf(options);
+          if (!call) return;
+          call.waiting = false;
+          await attachToken(auth, call, request);
+        },
+        ...(user.beforeRetry ?? []),
+      ],
+      afterResponse: [...(user.afterResponse ?? [])],
+      beforeError: [
+        ({ error, options }) => {
+          const call = callOf(options);
+          if (!call) return error;
+          call.typed = true;
+          return typed(call, error) as Error;
+        },
+        ...(user.beforeError ?? []),
+      ],
+    },
+  });
+  return instance as unknown as Transport;
+}
+
+type BeforeRequestArgs = { request: Request; options: { context: object } };
+
+function callOf(options: { context: object }): Call | undefined {
+  return (options.context as { [CALL]?: Call })[CALL];
+}
 
 /** The answer of the last attempt; `text` is its body, read within the attempt, when the result needs it. */
 export interface Sent {
   response: Response;
-  deadline: Deadline;
+  call: Call;
   text: string | undefined;
 }
 
@@ -49,117 +162,168 @@ export async function send(
   const policy = resolveRetry(client.options.retry, options.retry);
   // Only a key the operation's server honours makes a retried POST safe.
   const keyed = d.idempotencyHeader !== undefined && http.headers.has(d.idempotencyHeader);
-  const canRetry = http.replayable && methodIsRetryable(http.method, keyed);
   const timeout = options.timeout ?? client.options.timeout ?? DEFAULT_TIMEOUT;
-  const limit = client.options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE;
-  const started = Date.now();
-  let authRetried = false;
-
-  for (let attempt = 1; ; attempt++) {
-    // One timer per attempt covers the token, the response and its body (cleared once the body is
-    // read); it never runs past what is left of the retry budget.
-    const deadline = startDeadline(
-      options.signal,
-      timeout,
-      policy.budget,
-      policy.budget - (Date.now() - started),
-    );
-    let handedOver = false;
+  const call: Call = {
+    d,
+    op,
+    policy,
+    signal: options.signal,
+    timeout,
+    maxResponseSize: client.options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE,
+    canRetry: http.replayable && methodIsRetryable(http.method, keyed),
+    rebuild: Boolean(client.options.hooks?.afterResponse?.length || options.hooks?.afterResponse?.length),
+    started: Date.now(),
+    attempt: 0,
+    limit: timeout,
+    byBudget: false,
+    retries: 0,
+    refreshed: false,
+    token: undefined,
+    delay: 0,
+    waiting: false,
+    typed: false,
+  };
+  // ky's limit is only a ceiling: our retries plus the one after a 401. Zero when nothing can be
+  // retried, so ky does not copy the request body for a retry that cannot happen.
+  const refreshable = client.auth !== undefined && http.replayable;
+  const limit = (call.canRetry ? policy.maxRetries : 0) + (refreshable ? 1 : 0);
+  const context: HookContext & { [CALL]: Call } = {
+    operation: { id: d.id, name: d.name, method: d.method, route: d.path },
+    [CALL]: call,
+  };
+  const kyOptions: Options = {
+    method: http.method,
+    headers: http.headers,
+    body: http.body(),
+    // ky's timeout covers fetch and, since `attempt` reads it, the body; it never runs past what is
+    // left of the budget (`totalTimeout`).
+    timeout: timer(timeout),
+    totalTimeout: timer(policy.budget),
+    retry: {
+      limit,
+      shouldRetry: ({ error }) => shouldRetry(client, call, error),
+      delay: () => call.delay,
+    },
+    fetch: (request) => attempt(client, call, request as Request),
+    context: context as unknown as Record<string, unknown>,
+  };
+  if (options.signal) kyOptions.signal = options.signal;
+  if (d.success) kyOptions.throwHttpErrors = (status) => !d.success!.includes(status);
+  if (options.hooks) kyOptions.hooks = options.hooks as Options["hooks"];
+  let response: Response;
+  try {
+    response = await client.http(http.path, kyOptions);
+  } catch (error) {
+    // What did not pass through the SDK's beforeError hook (thrown by a beforeRetry hook) is typed here.
+    throw call.typed ? error : typed(call, error);
+  }
+  let text = texts.get(response);
+  if (text === undefined && needsBody(d, response)) {
+    // A response a hook made up (or replaced) was not read in an attempt.
     try {
-      const token = await getToken(client, d, options.signal, deadline, op);
-      const headers = new Headers(http.headers);
-      if (token) headers.set("authorization", `Bearer ${token}`);
-      const t0 = Date.now();
-      let response: Response | undefined;
-      let failure: FormanceError | undefined;
-      try {
-        response = await client.fetch(http.url, {
-          method: http.method,
-          headers,
-          body: http.body(),
-          signal: deadline.signal,
-          // A redirect is an error, never followed: see FormanceRedirectError.
-          redirect: "manual",
-          // Streaming request bodies need half duplex in Node's fetch.
-          ...(http.replayable ? {} : { duplex: "half" }),
-        } as RequestInit);
-      } catch (error) {
-        failure = classify(error, options.signal, deadline, op);
-      }
-      if (client.options.logger) {
-        logAttempt(client.options.logger, {
-          method: http.method,
-          url: redactURL(http.url),
-          status: response?.status,
-          durationMs: Date.now() - t0,
-          attempt,
-          operation: d.name,
-          headers: redactHeaders(headers),
-          ...(failure ? { error: failure.message } : {}),
-        });
-      }
-      if (failure instanceof FormanceAbortError) throw failure;
-      if (response && isRedirect(response, d)) {
-        await response.body?.cancel().catch(() => {});
-        throw redirectError(response, http, op);
-      }
-
-      if (response?.status === 401 && token && client.auth && !authRetried && http.replayable) {
-        // The token may have been revoked or expired early: fetch a fresh one and try once more.
-        authRetried = true;
-        client.auth.invalidate(d.scopes, token);
-        await response.body?.cancel();
-        attempt--;
-        continue;
-      }
-
-      let retryable = failure ? true : RETRYABLE_STATUSES.has(response!.status);
-      let text: string | undefined;
-      if (!failure && !retryable && needsBody(d, response!)) {
-        // Read here, inside the attempt: a body cut after the status line is a failed attempt too.
-        try {
-          text = await readText(response!, limit, op);
-        } catch (error) {
-          failure = bodyFailure(error, response!, options.signal, deadline, op);
-          if (!(failure instanceof FormanceConnectionError || failure instanceof FormanceTimeoutError)) {
-            throw failure;
-          }
-          retryable = true;
-        }
-      }
-      const retryAfter = response ? parseRetryAfter(response.headers.get("retry-after")) : undefined;
-      const delay = retryAfter ?? backoffDelay(attempt - 1, policy);
-      if (
-        !retryable ||
-        !canRetry ||
-        attempt > policy.maxRetries ||
-        (retryAfter !== undefined && retryAfter > policy.maxRetryAfter) ||
-        Date.now() - started + delay > policy.budget
-      ) {
-        if (failure) throw failure;
-        if (text === undefined && needsBody(d, response!)) {
-          try {
-            text = await readText(response!, limit, op);
-          } catch (error) {
-            throw bodyFailure(error, response!, options.signal, deadline, op);
-          }
-        }
-        handedOver = true;
-        return { response: response!, deadline, text };
-      }
-      await response?.body?.cancel().catch(() => {});
-      try {
-        await sleep(delay, options.signal);
-      } catch (reason) {
-        throw new FormanceAbortError(`${op.name}: aborted while waiting to retry`, {
-          cause: reason,
-          operation: op,
-        });
-      }
-    } finally {
-      if (!handedOver) deadline.clear();
+      text = await readText(response, call.maxResponseSize, op);
+    } catch (error) {
+      throw bodyFailure(call, error, response);
     }
   }
+  return { response, call, text };
+}
+
+/** ky's time limits: a number of ms within setTimeout's range, or false for none. */
+function timer(ms: number): number | false {
+  return ms > 0 && ms <= MAX_TIMER ? ms : false;
+}
+
+/** The retry decision, for ky's `shouldRetry`. `true` retries after `call.delay`. */
+function shouldRetry(client: CoreClient, call: Call, error: unknown): boolean {
+  if (call.signal?.aborted) return false;
+  if (isFormanceError(error) && !(error instanceof FormanceConnectionError)) return false;
+  let retryAfter: number | undefined;
+  if (error instanceof HTTPError) {
+    const status = error.response.status;
+    if (status === 401 && call.token && client.auth && !call.refreshed) {
+      // The token may have been revoked or expired early: fetch a fresh one and try once more.
+      call.refreshed = true;
+      client.auth.invalidate(call.d.scopes, call.token);
+      return wait(call, 0);
+    }
+    if (!RETRYABLE_STATUSES.has(status)) return false;
+    retryAfter = parseRetryAfter(error.response.headers.get("retry-after"));
+  }
+  // Anything else failed in the attempt: the connection, the body cut short, or the time limit.
+  const { policy } = call;
+  if (!call.canRetry || call.retries >= policy.maxRetries) return false;
+  if (retryAfter !== undefined && retryAfter > policy.maxRetryAfter) return false;
+  const delay = retryAfter ?? backoffDelay(call.retries, policy);
+  if (Date.now() - call.started + delay >= policy.budget) return false;
+  call.retries++;
+  return wait(call, delay);
+}
+
+function wait(call: Call, delay: number): true {
+  call.delay = delay;
+  call.waiting = true;
+  return true;
+}
+
+/** One attempt: the client's fetch, then the body when the result is built from it; logged. */
+async function attempt(client: CoreClient, call: Call, request: Request): Promise<Response> {
+  const number = ++call.attempt;
+  const started = Date.now();
+  const left = call.policy.budget - (started - call.started);
+  call.byBudget = left < call.timeout;
+  call.limit = call.byBudget ? Math.max(1, Math.floor(left)) : call.timeout;
+  let response: Response | undefined;
+  let failure: unknown;
+  try {
+    response = await client.fetch(request);
+    if (isRedirect(response, call.d)) {
+      await response.body?.cancel().catch(() => {});
+      throw redirectError(response, request, call.op);
+    }
+    if (!needsBody(call.d, response)) return response;
+    let text: string;
+    try {
+      // Read here, inside the attempt: a body cut after the status line is a failed attempt too.
+      text = await readText(response, call.maxResponseSize, call.op);
+    } catch (error) {
+      throw bodyFailure(call, error, response, request);
+    }
+    const handed = call.rebuild ? copy(response, text) : response;
+    texts.set(handed, text);
+    return handed;
+  } catch (error) {
+    if (!isFormanceError(error) && typeof error === "object" && error !== null) fetchFailures.add(error);
+    failure = error;
+    throw error;
+  } finally {
+    const logger = client.options.logger;
+    if (logger) {
+      logAttempt(logger, {
+        method: request.method,
+        url: redactURL(request.url),
+        status: response?.status,
+        durationMs: Date.now() - started,
+        attempt: number,
+        operation: call.op.name,
+        headers: redactHeaders(request.headers),
+        ...(failure === undefined
+          ? {}
+          : { error: (typed(call, failure, request.signal.aborted) as Error).message }),
+      });
+    }
+  }
+}
+
+/** The same answer with its body in memory, for ky to clone for afterResponse hooks. */
+function copy(response: Response, text: string): Response {
+  const fresh = new Response(text === "" ? null : text, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+  Object.defineProperty(fresh, "url", { value: response.url });
+  return fresh;
 }
 
 function isSuccess(d: OperationDescriptor, status: number): boolean {
@@ -185,12 +349,12 @@ function isRedirect(response: Response, d: OperationDescriptor): boolean {
   );
 }
 
-function redirectError(response: Response, http: HttpRequest, op: OperationRef): FormanceRedirectError {
+function redirectError(response: Response, request: Request, op: OperationRef): FormanceRedirectError {
   const raw = response.headers.get("location");
   let location: string | undefined;
   if (raw) {
     try {
-      const url = new URL(raw, http.url);
+      const url = new URL(raw, request.url);
       url.username = "";
       url.password = "";
       location = redactURL(url.toString());
@@ -204,105 +368,66 @@ function redirectError(response: Response, http: HttpRequest, op: OperationRef):
     body: undefined,
     rawBody: "",
     operation: op,
-    method: http.method,
-    url: redactURL(http.url),
+    method: request.method,
+    url: redactURL(request.url),
     location,
   });
 }
 
-/** Why reading a body failed: the caller, the timeout, the size limit, or the connection after the status line. */
-function bodyFailure(
-  error: unknown,
-  response: Response,
-  signal: AbortSignal | undefined,
-  deadline: Deadline,
-  op: OperationRef,
-): FormanceError {
-  if (isFormanceError(error) || signal?.aborted || deadline.expired)
-    return classify(error, signal, deadline, op);
+/** Why reading a body failed: the caller, the time limit, the size limit, or the connection after the status line. */
+function bodyFailure(call: Call, error: unknown, response: Response, req?: Request): FormanceError {
+  if (isFormanceError(error) || call.signal?.aborted || req?.signal.aborted) {
+    return typed(call, error, req?.signal.aborted) as FormanceError;
+  }
   return new FormanceIncompleteResponseError(
-    `${op.name}: the server answered ${response.status} but the connection broke while reading the body: ${detailOf(error)}`,
-    { status: response.status, headers: response.headers, cause: error, operation: op },
+    `${call.op.name}: the server answered ${response.status} but the connection broke while reading the body: ${detailOf(error)}`,
+    { status: response.status, headers: response.headers, cause: error, operation: call.op },
   );
 }
 
-/** The end of one attempt: the caller's signal or the timeout, whichever comes first. */
-export interface Deadline {
-  signal: AbortSignal;
-  /** The attempt's limit in ms: the timeout, or what was left of the retry budget. */
-  timeout: number;
-  /** True when the retry budget, not the timeout, set the limit. */
-  byBudget: boolean;
-  budget: number;
-  /** True when the timeout (not the caller) ended the attempt. */
-  readonly expired: boolean;
-  clear(): void;
-}
-
-function startDeadline(
-  signal: AbortSignal | undefined,
-  timeout: number,
-  budget: number,
-  budgetLeft: number,
-): Deadline {
-  const byBudget = budgetLeft < timeout;
-  const limit = byBudget ? Math.max(1, Math.floor(budgetLeft)) : timeout;
-  const timer = new AbortController();
-  // Infinity means none (options are checked to stay within setTimeout's range otherwise).
-  const id = limit > 0 && limit <= MAX_TIMER ? setTimeout(() => timer.abort(), limit) : undefined;
-  return {
-    signal: signal ? AbortSignal.any([signal, timer.signal]) : timer.signal,
-    timeout: limit,
-    byBudget,
-    budget,
-    get expired() {
-      return timer.signal.aborted;
-    },
-    clear: () => clearTimeout(id),
-  };
-}
-
-/** The bearer token for this attempt, bounded like the attempt itself by the caller's signal and the timeout. */
-async function getToken(
-  client: CoreClient,
-  d: OperationDescriptor,
-  signal: AbortSignal | undefined,
-  deadline: Deadline,
-  op: OperationRef,
-): Promise<string | undefined> {
-  if (!client.auth) return undefined;
+/** Attaches the bearer token, waiting for it at most the attempt's time limit. */
+async function attachToken(auth: TokenSource | undefined, call: Call, request: Request): Promise<void> {
+  if (!auth) return;
+  const left = call.policy.budget - (Date.now() - call.started);
+  call.byBudget = left < call.timeout;
+  call.limit = call.byBudget ? Math.max(1, Math.floor(left)) : call.timeout;
+  const expiry = new AbortController();
+  const timer = call.limit <= MAX_TIMER ? setTimeout(() => expiry.abort(), call.limit) : undefined;
+  const signal = call.signal ? AbortSignal.any([call.signal, expiry.signal]) : expiry.signal;
   let token: string | undefined;
   try {
-    token = await client.auth.getToken(d.scopes, deadline.signal);
+    token = await auth.getToken(call.d.scopes, signal);
   } catch (error) {
     if (isFormanceError(error)) throw error;
-    if (signal?.aborted) {
-      throw new FormanceAbortError(`${op.name}: aborted`, { cause: signal.reason, operation: op });
-    }
-    if (deadline.expired) {
-      throw new FormanceTimeoutError(`${op.name}: no access token within ${limitText(deadline)}`, {
-        operation: op,
+    if (call.signal?.aborted) throw typed(call, error);
+    if (expiry.signal.aborted) {
+      throw new FormanceTimeoutError(`${call.op.name}: no access token within ${limitText(call)}`, {
+        operation: call.op,
       });
     }
-    throw new FormanceAuthError(`${op.name}: could not get an access token: ${detailOf(error)}`, {
+    throw new FormanceAuthError(`${call.op.name}: could not get an access token: ${detailOf(error)}`, {
       cause: error,
-      operation: op,
+      operation: call.op,
     });
+  } finally {
+    clearTimeout(timer);
   }
   if (token !== undefined && (typeof token !== "string" || headerIssues("authorization", token, "").length)) {
     // Never echo the value: it is a credential.
     throw new FormanceAuthError(
-      `${op.name}: the access token is not a string that can be sent in a header (CR, LF, NUL or non-Latin-1 characters)`,
-      { operation: op },
+      `${call.op.name}: the access token is not a string that can be sent in a header (CR, LF, NUL or non-Latin-1 characters)`,
+      { operation: call.op },
     );
   }
-  return token;
+  call.token = token;
+  if (token) request.headers.set("authorization", `Bearer ${token}`);
+  else request.headers.delete("authorization");
 }
 
-function limitText(deadline: Deadline): string {
-  return deadline.byBudget
-    ? `${deadline.timeout} ms (what was left of the ${deadline.budget} ms retry budget)`
-    : `${deadline.timeout} ms`;
+function limitText(call: Call): string {
+  return call.byBudget
+    ? `${call.limit} ms (what was left of the ${call.policy.budget} ms retry budget)`
+    : `${call.limit} ms`;
 }
 
 function detailOf(error: unknown): string {
@@ -313,24 +438,57 @@ function detailOf(error: unknown): string {
     : String(error);
 }
 
-export function classify(
-  error: unknown,
-  signal: AbortSignal | undefined,
-  deadline: Deadline,
-  op: OperationRef,
-): FormanceError {
+/**
+ * The typed error for what ended a call: ky's HTTPError, TimeoutError and NetworkError, the
+ * caller's abort, a failure of fetch or of reading the body. An error thrown by one of the
+ * caller's hooks is the caller's own: it is returned as it is.
+ */
+export function typed(call: Call, error: unknown, attemptAborted = false, network = false): unknown {
   if (isFormanceError(error)) return error;
-  if (signal?.aborted) {
-    return new FormanceAbortError(`${op.name}: aborted`, { cause: signal.reason, operation: op });
+  const { op } = call;
+  if (call.signal?.aborted) {
+    return new FormanceAbortError(`${op.name}: aborted${call.waiting ? " while waiting to retry" : ""}`, {
+      cause: call.signal.reason,
+      operation: op,
+    });
   }
-  if (deadline.expired) {
-    return new FormanceTimeoutError(`${op.name}: no response within ${limitText(deadline)}`, {
+  if (error instanceof HTTPError) return apiError(call, error);
+  if (error instanceof TimeoutError || attemptAborted) {
+    return new FormanceTimeoutError(`${op.name}: no response within ${limitText(call)}`, {
       cause: error,
       operation: op,
     });
   }
-  return new FormanceConnectionError(`${op.name}: connection failed: ${detailOf(error)}`, {
+  if (
+    !network &&
+    !(error instanceof NetworkError) &&
+    !(typeof error === "object" && error !== null && fetchFailures.has(error))
+  ) {
+    return error;
+  }
+  const cause = error instanceof NetworkError ? error.cause : error;
+  return new FormanceConnectionError(`${op.name}: connection failed: ${detailOf(cause)}`, {
     cause: error,
     operation: op,
+  });
+}
+
+function apiError(call: Call, error: HTTPError): FormanceError {
+  const { response, request } = error;
+  const data: unknown = error.data;
+  // The body read in the attempt; else (a response from a hook) what ky read.
+  const rawBody = texts.get(response) ?? (typeof data === "string" ? data : "");
+  let body: unknown = rawBody || (data ?? undefined);
+  try {
+    if (rawBody) body = parseJSON(rawBody);
+  } catch {}
+  return apiErrorFrom({
+    status: response.status,
+    headers: response.headers,
+    body,
+    rawBody,
+    operation: call.op,
+    method: request.method,
+    url: redactURL(request.url),
   });
 }

@@ -69,9 +69,32 @@ describe("operations", () => {
       retry?: import("../src/index").RetryOptions | false;
       idempotencyKey?: string;
       headers?: Record<string, string>;
+      hooks?: import("../src/index").Hooks;
     }>();
     // @ts-expect-error unknown option
     getTransaction(client, { ledger: "main", id: 1n }, { retries: 3 });
+  });
+
+  it("hooks are typed: ky's state objects, with the operation in options.context", () => {
+    const hooks: import("../src/index").Hooks = {
+      beforeRequest: [
+        ({ request, options, retryCount }) => {
+          expectTypeOf(request).toMatchTypeOf<Request>();
+          expectTypeOf(options.context.operation.id).toEqualTypeOf<string>();
+          expectTypeOf(options.context.operation.method).toEqualTypeOf<import("../src/index").HttpMethod>();
+          expectTypeOf(retryCount).toEqualTypeOf<0>();
+        },
+      ],
+      beforeRetry: [({ error }) => void expectTypeOf(error).toEqualTypeOf<Error>()],
+      afterResponse: [({ response }) => void expectTypeOf(response).toMatchTypeOf<Response>()],
+      beforeError: [({ error }) => error],
+    };
+    createClient({ hooks });
+    getTransaction(client, { ledger: "main", id: 1n }, { hooks });
+    // @ts-expect-error a beforeError hook must return the error to throw
+    createClient({ hooks: { beforeError: [() => undefined] } });
+    // @ts-expect-error unknown hook kind (ky's init hooks are not offered)
+    createClient({ hooks: { init: [] } });
   });
 
   it("page operations are awaitable pages and async-iterable items", async () => {
