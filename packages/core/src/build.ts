@@ -1,21 +1,9 @@
 // Turns a validated input into an HTTP request: URL with path and query, headers, body.
-import type { CoreClient } from "./client";
-import type { OperationDescriptor } from "./descriptor";
+import type { CoreClient, HttpRequest } from "./context";
+import type { Input, OperationDescriptor } from "./descriptor";
 import { FormanceValidationError, type ValidationIssue } from "./errors";
 import { stringifyJSON } from "./json";
 import { headerIssues, type RequestOptions } from "./options";
-import type { Input } from "./request";
-
-export interface HttpRequest {
-  method: string;
-  /** Path and query under the server URL (ky's `prefix`): `/api/ledger/v2/main/transactions?dryRun=true`. */
-  path: string;
-  url: string;
-  headers: Headers;
-  body: () => BodyInit | undefined;
-  /** False when the body is a one-shot stream: such a request is never retried. */
-  replayable: boolean;
-}
 
 export function build(
   client: CoreClient,

@@ -3,29 +3,13 @@
 import * as v from "valibot";
 import { APIPromise } from "./api-promise";
 import { build } from "./build";
-import type { CoreClient } from "./client";
-import type { OperationDescriptor } from "./descriptor";
+import type { CoreClient } from "./context";
+import type { Input, OperationDescriptor, Result } from "./descriptor";
 import { FormanceValidationError, type OperationRef } from "./errors";
 import { checkRequestOptions, type RequestOptions } from "./options";
 import { read } from "./response";
 import { toIssues } from "./schema";
 import { send, typed } from "./send";
-
-export type Input = Record<string, unknown>;
-
-/** A cursor page as the server sent it, before it becomes a `Page`. */
-export interface RawPage<T> {
-  data: T[];
-  hasMore: boolean;
-  next: string | undefined;
-  previous: string | undefined;
-  pageSize: number | undefined;
-}
-
-export interface Result<T> {
-  data: T;
-  response: Response;
-}
 
 /** Runs an operation and returns an awaitable result with `.withResponse()`. */
 

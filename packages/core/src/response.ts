@@ -1,8 +1,7 @@
 // Reads a response: typed errors for failures, then parsing, unwrapping and validation by kind.
 import * as v from "valibot";
-import type { HttpRequest } from "./build";
-import type { CoreClient } from "./client";
-import type { OperationDescriptor } from "./descriptor";
+import type { CoreClient, HttpRequest } from "./context";
+import type { OperationDescriptor, RawPage } from "./descriptor";
 import {
   apiErrorFrom,
   FormanceResponseValidationError,
@@ -13,7 +12,6 @@ import { parseJSON, stringifyJSON } from "./json";
 import { redactURL } from "./logger";
 import { parseNDJSON } from "./ndjson";
 import { DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, type RequestOptions } from "./options";
-import type { RawPage } from "./request";
 import { type Schema, toIssues, undeclared } from "./schema";
 
 /** `text` is the body, already read (with the size limit) by `send`, for every result built from it. */

@@ -6,11 +6,10 @@
 // body cut short is retried) and logs the attempt. What ky has no option for stays here: the time
 // limit on the token. docs/HOW_IT_WORKS.md walks through a call.
 
-import ky, { HTTPError, type KyInstance, NetworkError, type Options, TimeoutError } from "ky";
+import ky, { HTTPError, NetworkError, type Options, TimeoutError } from "ky";
 import type { TokenSource } from "./auth";
 import { readText } from "./body";
-import type { HttpRequest } from "./build";
-import type { CoreClient } from "./client";
+import type { CoreClient, HttpRequest, Transport } from "./context";
 import type { OperationDescriptor } from "./descriptor";
 import {
   apiErrorFrom,
@@ -42,9 +41,6 @@ import {
   type ResolvedRetry,
   resolveRetry,
 } from "./retry";
-
-/** The client's ky instance, as the client exposes it (ky's own types are ES-module only). */
-export type Transport = (input: string, options?: object) => Promise<Response>;
 
 const CALL = Symbol("formance.call");
 /** ky checks `retry.methods` before asking `shouldRetry`: every method passes, our rules decide. */
