@@ -1,16 +1,11 @@
 // Turns a validated input into an HTTP request: URL with path and query, headers, body.
-import type { CoreClient, HttpRequest } from "./context";
-import type { Input, OperationDescriptor } from "./descriptor";
+import type { CallContext, HttpRequest } from "./context";
+import type { Input } from "./descriptor";
 import { FormanceValidationError, type ValidationIssue } from "./errors";
 import { stringifyJSON } from "./json";
-import { headerIssues, type RequestOptions } from "./options";
+import { headerIssues } from "./options";
 
-export function build(
-  client: CoreClient,
-  d: OperationDescriptor,
-  input: Input,
-  options: RequestOptions,
-): HttpRequest {
+export function build({ client, d, op, options }: CallContext, input: Input): HttpRequest {
   const query = new URLSearchParams();
   const headers = new Headers(client.options.headers);
   if (!headers.has("user-agent")) headers.set("user-agent", client.userAgent);
@@ -19,7 +14,6 @@ export function build(
     d.kind === "ndjson" ? "application/x-ndjson, application/octet-stream" : "application/json",
   );
   const pathValues: Record<string, string> = {};
-  const op = { id: d.id, name: d.name };
   const issues: ValidationIssue[] = [];
   const setHeader = (name: string, value: string, path: string) => {
     const found = headerIssues(name, value, path);

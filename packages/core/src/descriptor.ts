@@ -61,3 +61,8 @@ export interface Result<T> {
   data: T;
   response: Response;
 }
+
+/** Whether a status is the operation's success: any 2xx, or one it declares (e.g. 304). */
+export function isSuccess(d: OperationDescriptor, status: number): boolean {
+  return (status >= 200 && status < 300) || !!d.success?.includes(status);
+}

@@ -9,8 +9,8 @@
 import ky, { HTTPError, NetworkError, type Options, TimeoutError } from "ky";
 import type { TokenSource } from "./auth";
 import { readText } from "./body";
-import type { CoreClient, HttpRequest, Transport } from "./context";
-import type { OperationDescriptor } from "./descriptor";
+import type { CallContext, CoreClient, HttpRequest, Transport } from "./context";
+import { isSuccess, type OperationDescriptor } from "./descriptor";
 import {
   apiErrorFrom,
   FormanceAbortError,
@@ -26,13 +26,7 @@ import {
 import type { HookContext, Hooks } from "./hooks";
 import { parseJSON } from "./json";
 import { logAttempt, redactHeaders, redactURL } from "./logger";
-import {
-  DEFAULT_MAX_RESPONSE_SIZE,
-  DEFAULT_TIMEOUT,
-  headerIssues,
-  MAX_TIMER,
-  type RequestOptions,
-} from "./options";
+import { DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, headerIssues, MAX_TIMER } from "./options";
 import {
   backoffDelay,
   methodIsRetryable,
@@ -148,17 +142,11 @@ export interface Sent {
   text: string | undefined;
 }
 
-export async function send(
-  client: CoreClient,
-  d: OperationDescriptor,
-  http: HttpRequest,
-  options: RequestOptions,
-  op: OperationRef,
-): Promise<Sent> {
+export async function send({ client, d, op, options }: CallContext, http: HttpRequest): Promise<Sent> {
   const policy = resolveRetry(client.options.retry, options.retry);
+  const timeout = options.timeout ?? client.options.timeout ?? DEFAULT_TIMEOUT;
   // Only a key the operation's server honours makes a retried POST safe.
   const keyed = d.idempotencyHeader !== undefined && http.headers.has(d.idempotencyHeader);
-  const timeout = options.timeout ?? client.options.timeout ?? DEFAULT_TIMEOUT;
   const call: Call = {
     d,
     op,
@@ -184,7 +172,7 @@ export async function send(
   const refreshable = client.auth !== undefined && http.replayable;
   const limit = (call.canRetry ? policy.maxRetries : 0) + (refreshable ? 1 : 0);
   const context: HookContext & { [CALL]: Call } = {
-    operation: { id: d.id, name: d.name, method: d.method, route: d.path },
+    operation: { ...op, method: d.method, route: d.path },
     [CALL]: call,
   };
   const kyOptions: Options = {
@@ -201,10 +189,11 @@ export async function send(
       delay: () => call.delay,
     },
     fetch: (request) => attempt(client, call, request as Request),
+    // ky asks only about answers outside 2xx: a status the operation declares (e.g. 304) is a result.
+    throwHttpErrors: (status) => !isSuccess(d, status),
     context: context as unknown as Record<string, unknown>,
   };
   if (options.signal) kyOptions.signal = options.signal;
-  if (d.success) kyOptions.throwHttpErrors = (status) => !d.success!.includes(status);
   if (options.hooks) kyOptions.hooks = options.hooks as Options["hooks"];
   let response: Response;
   try {
@@ -266,9 +255,7 @@ function wait(call: Call, delay: number): true {
 async function attempt(client: CoreClient, call: Call, request: Request): Promise<Response> {
   const number = ++call.attempt;
   const started = Date.now();
-  const left = call.policy.budget - (started - call.started);
-  call.byBudget = left < call.timeout;
-  call.limit = call.byBudget ? Math.max(1, Math.floor(left)) : call.timeout;
+  limitAttempt(call, started);
   let response: Response | undefined;
   let failure: unknown;
   try {
@@ -320,10 +307,6 @@ function copy(response: Response, text: string): Response {
   });
   Object.defineProperty(fresh, "url", { value: response.url });
   return fresh;
-}
-
-function isSuccess(d: OperationDescriptor, status: number): boolean {
-  return (status >= 200 && status < 300) || d.success?.includes(status) === true;
 }
 
 /** Whether the result is built from the body text; streamed, void and count results are not. */
@@ -384,9 +367,7 @@ function bodyFailure(call: Call, error: unknown, response: Response, req?: Reque
 /** Attaches the bearer token, waiting for it at most the attempt's time limit. */
 async function attachToken(auth: TokenSource | undefined, call: Call, request: Request): Promise<void> {
   if (!auth) return;
-  const left = call.policy.budget - (Date.now() - call.started);
-  call.byBudget = left < call.timeout;
-  call.limit = call.byBudget ? Math.max(1, Math.floor(left)) : call.timeout;
+  limitAttempt(call, Date.now());
   const expiry = new AbortController();
   const timer = call.limit <= MAX_TIMER ? setTimeout(() => expiry.abort(), call.limit) : undefined;
   const signal = call.signal ? AbortSignal.any([call.signal, expiry.signal]) : expiry.signal;
@@ -418,6 +399,13 @@ async function attachToken(auth: TokenSource | undefined, call: Call, request: R
   call.token = token;
   if (token) request.headers.set("authorization", `Bearer ${token}`);
   else request.headers.delete("authorization");
+}
+
+/** Sets the attempt's time limit: the timeout, or what is left of the budget when that is less. */
+function limitAttempt(call: Call, now: number): void {
+  const left = call.policy.budget - (now - call.started);
+  call.byBudget = left < call.timeout;
+  call.limit = call.byBudget ? Math.max(1, Math.floor(left)) : call.timeout;
 }
 
 function limitText(call: Call): string {
