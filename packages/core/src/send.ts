@@ -27,14 +27,7 @@ import type { HookContext, Hooks } from "./hooks";
 import { parseJSON } from "./json";
 import { logAttempt, redactHeaders, redactURL } from "./logger";
 import { DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, headerIssues, MAX_TIMER } from "./options";
-import {
-  backoffDelay,
-  methodIsRetryable,
-  parseRetryAfter,
-  RETRYABLE_STATUSES,
-  type ResolvedRetry,
-  resolveRetry,
-} from "./retry";
+import { methodIsRetryable, type ResolvedRetry, resolveRetry, retryDelay } from "./retry";
 
 const CALL = Symbol("formance.call");
 /** ky checks `retry.methods` before asking `shouldRetry`: every method passes, our rules decide. */
@@ -219,28 +212,20 @@ function timer(ms: number): number | false {
   return ms > 0 && ms <= MAX_TIMER ? ms : false;
 }
 
-/** The retry decision, for ky's `shouldRetry`. `true` retries after `call.delay`. */
+/** ky's `shouldRetry`: the one 401 refresh, else the retry policy (retry.ts). `true` retries after `call.delay`. */
 function shouldRetry(client: CoreClient, call: Call, error: unknown): boolean {
   if (call.signal?.aborted) return false;
   if (isFormanceError(error) && !(error instanceof FormanceConnectionError)) return false;
-  let retryAfter: number | undefined;
-  if (error instanceof HTTPError) {
-    const status = error.response.status;
-    if (status === 401 && call.token && client.auth && !call.refreshed) {
-      // The token may have been revoked or expired early: fetch a fresh one and try once more.
-      call.refreshed = true;
-      client.auth.invalidate(call.d.scopes, call.token);
-      return wait(call, 0);
-    }
-    if (!RETRYABLE_STATUSES.has(status)) return false;
-    retryAfter = parseRetryAfter(error.response.headers.get("retry-after"));
+  const answer = error instanceof HTTPError ? error.response : undefined;
+  if (answer?.status === 401 && call.token && client.auth && !call.refreshed) {
+    // The token may have been revoked or expired early: fetch a fresh one and try once more.
+    call.refreshed = true;
+    client.auth.invalidate(call.d.scopes, call.token);
+    return wait(call, 0);
   }
-  // Anything else failed in the attempt: the connection, the body cut short, or the time limit.
-  const { policy } = call;
-  if (!call.canRetry || call.retries >= policy.maxRetries) return false;
-  if (retryAfter !== undefined && retryAfter > policy.maxRetryAfter) return false;
-  const delay = retryAfter ?? backoffDelay(call.retries, policy);
-  if (Date.now() - call.started + delay >= policy.budget) return false;
+  // Anything else failed in the attempt: a status, the connection, the body cut short, or the time limit.
+  const delay = retryDelay(call, answer);
+  if (delay === undefined) return false;
   call.retries++;
   return wait(call, delay);
 }
