@@ -1,5 +1,5 @@
 // The promise every operation returns: await it for the result, or call `.withResponse()`.
-import type { Result } from "./request";
+import type { Result } from "./descriptor";
 
 export class APIPromise<T> implements PromiseLike<T> {
   readonly #result: Promise<Result<T>>;

@@ -8,14 +8,7 @@
 
 import { readText } from "./body";
 import { FormanceAuthError, FormanceResponseTooLargeError } from "./errors";
-import {
-  backoffDelay,
-  parseRetryAfter,
-  RETRYABLE_STATUSES,
-  type RetryOptions,
-  resolveRetry,
-  sleep,
-} from "./retry";
+import { type RetryOptions, resolveRetry, retryDelay, sleep } from "./retry";
 
 /** Token responses are small: anything bigger is not one. */
 const MAX_TOKEN_RESPONSE = 1024 * 1024;
@@ -193,33 +186,26 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
   }
 
   const policy = resolveRetry(options.retry);
-  /** Failures worth another try (connection, timeout, 408/429/5xx), with the server's Retry-After. */
-  const retryable = new WeakMap<object, { retryAfter: number | undefined }>();
+  /** Failures the retry policy may retry (connection, timeout, body cut short: no answer; else the answer). */
+  const retryable = new WeakMap<object, { answer: Response | undefined }>();
 
   /** The token request, retried under the client's retry policy (it is safe to repeat). */
   async function request(scopes: readonly string[]): Promise<CachedToken> {
-    const started = Date.now();
-    for (let attempt = 1; ; attempt++) {
+    const state = { policy, canRetry: true, retries: 0, started: Date.now() };
+    for (; ; state.retries++) {
       try {
         return await requestOnce(scopes);
       } catch (error) {
         const retry = typeof error === "object" && error !== null ? retryable.get(error) : undefined;
-        if (!retry) throw error;
-        const delay = retry.retryAfter ?? backoffDelay(attempt - 1, policy);
-        if (
-          attempt > policy.maxRetries ||
-          (retry.retryAfter !== undefined && retry.retryAfter > policy.maxRetryAfter) ||
-          Date.now() - started + delay > policy.budget
-        ) {
-          throw error;
-        }
+        const delay = retry && retryDelay(state, retry.answer);
+        if (delay === undefined) throw error;
         await sleep(delay);
       }
     }
   }
 
-  function retryableError(error: FormanceAuthError, retryAfter?: number): FormanceAuthError {
-    retryable.set(error, { retryAfter });
+  function retryableError(error: FormanceAuthError, answer?: Response): FormanceAuthError {
+    retryable.set(error, { answer });
     return error;
   }
 
@@ -295,8 +281,7 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
         `token request failed: ${response.status}${detail ? ` ${detail}` : fallback}`,
         { status: response.status, body },
       );
-      if (!RETRYABLE_STATUSES.has(response.status)) throw error;
-      throw retryableError(error, parseRetryAfter(response.headers.get("retry-after")));
+      throw retryableError(error, response);
     }
 
     // Success bodies carry the token: never copy them into an error.

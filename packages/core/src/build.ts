@@ -1,28 +1,11 @@
 // Turns a validated input into an HTTP request: URL with path and query, headers, body.
-import type { CoreClient } from "./client";
-import type { OperationDescriptor } from "./descriptor";
+import type { CallContext, HttpRequest } from "./context";
+import type { Input } from "./descriptor";
 import { FormanceValidationError, type ValidationIssue } from "./errors";
 import { stringifyJSON } from "./json";
-import { headerIssues, type RequestOptions } from "./options";
-import type { Input } from "./request";
+import { headerIssues } from "./options";
 
-export interface HttpRequest {
-  method: string;
-  /** Path and query under the server URL (ky's `prefix`): `/api/ledger/v2/main/transactions?dryRun=true`. */
-  path: string;
-  url: string;
-  headers: Headers;
-  body: () => BodyInit | undefined;
-  /** False when the body is a one-shot stream: such a request is never retried. */
-  replayable: boolean;
-}
-
-export function build(
-  client: CoreClient,
-  d: OperationDescriptor,
-  input: Input,
-  options: RequestOptions,
-): HttpRequest {
+export function build({ client, d, op, options }: CallContext, input: Input): HttpRequest {
   const query = new URLSearchParams();
   const headers = new Headers(client.options.headers);
   if (!headers.has("user-agent")) headers.set("user-agent", client.userAgent);
@@ -31,7 +14,6 @@ export function build(
     d.kind === "ndjson" ? "application/x-ndjson, application/octet-stream" : "application/json",
   );
   const pathValues: Record<string, string> = {};
-  const op = { id: d.id, name: d.name };
   const issues: ValidationIssue[] = [];
   const setHeader = (name: string, value: string, path: string) => {
     const found = headerIssues(name, value, path);

@@ -1,5 +1,6 @@
 // `createClient`: options resolved once, one fetch, one token source, shared by every service.
 import { bearerToken, clientCredentials, type TokenSource } from "./auth";
+import type { CoreClient } from "./context";
 import { FormanceValidationError } from "./errors";
 import {
   type ClientOptions,
@@ -7,27 +8,13 @@ import {
   resolvePathPrefix,
   resolveServerURL,
   resolveTokenURL,
-  type ValidationMode,
 } from "./options";
-import { createTransport, type Transport } from "./send";
+import { createTransport } from "./send";
+
+export type { CoreClient };
 
 declare const __VERSION__: string;
 export const VERSION: string = typeof __VERSION__ === "string" ? __VERSION__ : "0.0.0-dev";
-
-export interface CoreClient {
-  readonly options: Readonly<ClientOptions>;
-  /** The stack origin requests go to. */
-  readonly serverURL: string;
-  /** The fetch every request goes through (the `fetch` option, or the global one). */
-  readonly fetch: typeof fetch;
-  /** The ky instance every API request goes through (the token request does not: it carries the secret). */
-  readonly http: Transport;
-  readonly auth: TokenSource | undefined;
-  readonly validate: ValidationMode;
-  readonly userAgent: string;
-  /** Path prefix of a service (`/api/ledger`, or `""` without the gateway). */
-  prefix(service: string): string;
-}
 
 /** Builds the client every operation runs on. Service classes and the umbrella share one. */
 export function createClient(options: ClientOptions = {}): CoreClient {

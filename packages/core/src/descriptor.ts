@@ -1,4 +1,5 @@
-// The shape of a generated operation descriptor: data only, run by `request`.
+// The shape of a generated operation descriptor (data only, run by `request`), and the types the
+// request path shares: the input, a raw page, a result. This file sits at the bottom of the core.
 import type { Schema } from "./schema";
 
 export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -42,4 +43,26 @@ export interface OperationDescriptor {
   /** Spec summary, kept for error messages and docs. */
   summary?: string;
   deprecated?: boolean;
+}
+
+/** An operation's input: params by SDK name, and `body`. */
+export type Input = Record<string, unknown>;
+
+/** A cursor page as the server sent it, before it becomes a `Page`. */
+export interface RawPage<T> {
+  data: T[];
+  hasMore: boolean;
+  next: string | undefined;
+  previous: string | undefined;
+  pageSize: number | undefined;
+}
+
+export interface Result<T> {
+  data: T;
+  response: Response;
+}
+
+/** Whether a status is the operation's success: any 2xx, or one it declares (e.g. 304). */
+export function isSuccess(d: OperationDescriptor, status: number): boolean {
+  return (status >= 200 && status < 300) || !!d.success?.includes(status);
 }

@@ -1,7 +1,7 @@
 export { APIPromise } from "./api-promise";
 export { bearerToken, type ClientCredentialsOptions, clientCredentials, type TokenSource } from "./auth";
 export { type CoreClient, createClient, toClient, VERSION } from "./client";
-export type { HttpMethod, OperationDescriptor, ParamLocation } from "./descriptor";
+export type { HttpMethod, OperationDescriptor, ParamLocation, Result } from "./descriptor";
 export * from "./errors";
 export type {
   AfterResponseHook,
@@ -30,6 +30,5 @@ export {
 } from "./operation";
 export type { ClientOptions, CloudEnvironment, CloudServer, RequestOptions, ValidationMode } from "./options";
 export { Page, PagePromise } from "./pagination";
-export type { Result } from "./request";
 export type { RetryOptions } from "./retry";
 export { bigint, list, map, oneOf, openEnum, type Schema, timestamp, toIssues } from "./schema";

@@ -1,10 +1,10 @@
 // `operation(descriptor)` turns generated data into a callable standalone function.
 import type { APIPromise } from "./api-promise";
-import type { CoreClient } from "./client";
-import type { OperationDescriptor } from "./descriptor";
+import type { CoreClient } from "./context";
+import type { Input, OperationDescriptor } from "./descriptor";
 import type { RequestOptions } from "./options";
 import { type PagePromise, paginate } from "./pagination";
-import { type Input, request } from "./request";
+import { request } from "./request";
 
 type Call<I, R> = {} extends I
   ? (client: CoreClient, input?: I, options?: RequestOptions) => R

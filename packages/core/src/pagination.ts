@@ -1,7 +1,7 @@
 // Cursor pagination: a call that is awaitable (first page) and `for await`-iterable (every item).
 import { APIPromise } from "./api-promise";
-import type { CoreClient } from "./client";
-import type { OperationDescriptor } from "./descriptor";
+import type { CoreClient } from "./context";
+import type { Input, OperationDescriptor, RawPage, Result } from "./descriptor";
 import { FormancePaginationError, type OperationRef } from "./errors";
 import type { RequestOptions } from "./options";
 
@@ -10,7 +10,7 @@ export const MAX_EMPTY_PAGES = 10;
 /** How many cursors a walk remembers to detect a cycle (the oldest are forgotten beyond this). */
 export const MAX_REMEMBERED_CURSORS = 10_000;
 
-import { execute, type Input, type RawPage, type Result } from "./request";
+import { execute } from "./request";
 
 export class Page<T> implements AsyncIterable<T> {
   /** Items of this page. */

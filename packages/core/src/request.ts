@@ -3,29 +3,13 @@
 import * as v from "valibot";
 import { APIPromise } from "./api-promise";
 import { build } from "./build";
-import type { CoreClient } from "./client";
-import type { OperationDescriptor } from "./descriptor";
+import type { CallContext, CoreClient } from "./context";
+import type { Input, OperationDescriptor, Result } from "./descriptor";
 import { FormanceValidationError, type OperationRef } from "./errors";
 import { checkRequestOptions, type RequestOptions } from "./options";
 import { read } from "./response";
 import { toIssues } from "./schema";
 import { send, typed } from "./send";
-
-export type Input = Record<string, unknown>;
-
-/** A cursor page as the server sent it, before it becomes a `Page`. */
-export interface RawPage<T> {
-  data: T[];
-  hasMore: boolean;
-  next: string | undefined;
-  previous: string | undefined;
-  pageSize: number | undefined;
-}
-
-export interface Result<T> {
-  data: T;
-  response: Response;
-}
 
 /** Runs an operation and returns an awaitable result with `.withResponse()`. */
 
@@ -52,10 +36,11 @@ export async function execute<T>(
     if (!parsed.success) throw new FormanceValidationError(toIssues(parsed.issues), op);
     input = parsed.output as Input;
   }
-  const http = build(client, d, input, options);
-  const { response, call, text } = await send(client, d, http, options, op);
+  const context: CallContext = { client, d, op, options };
+  const http = build(context, input);
+  const { response, call, text } = await send(context, http);
   try {
-    const data = (await read(client, d, response, text, http, op, options)) as T;
+    const data = (await read(context, response, text, http)) as T;
     return { data, response };
   } catch (error) {
     // Reading the result can fail too: the caller aborted, the connection dropped.

@@ -1,8 +1,7 @@
 // Reads a response: typed errors for failures, then parsing, unwrapping and validation by kind.
 import * as v from "valibot";
-import type { HttpRequest } from "./build";
-import type { CoreClient } from "./client";
-import type { OperationDescriptor } from "./descriptor";
+import type { CallContext, CoreClient, HttpRequest } from "./context";
+import { isSuccess, type RawPage } from "./descriptor";
 import {
   apiErrorFrom,
   FormanceResponseValidationError,
@@ -12,22 +11,18 @@ import {
 import { parseJSON, stringifyJSON } from "./json";
 import { redactURL } from "./logger";
 import { parseNDJSON } from "./ndjson";
-import { DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, type RequestOptions } from "./options";
-import type { RawPage } from "./request";
+import { DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT } from "./options";
 import { type Schema, toIssues, undeclared } from "./schema";
 
 /** `text` is the body, already read (with the size limit) by `send`, for every result built from it. */
 export async function read(
-  client: CoreClient,
-  d: OperationDescriptor,
+  { client, d, op, options }: CallContext,
   response: Response,
   text: string | undefined,
   http: HttpRequest,
-  op: OperationRef,
-  options: RequestOptions,
 ): Promise<unknown> {
   const status = response.status;
-  if (!((status >= 200 && status < 300) || d.success?.includes(status))) {
+  if (!isSuccess(d, status)) {
     const rawBody = text ?? "";
     let body: unknown = rawBody || undefined;
     try {

@@ -70,6 +70,37 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** Where a call stands when an attempt fails: what the retry decision needs of it. */
+export interface RetryState {
+  policy: ResolvedRetry;
+  /** Whether the request may be sent again: a replayable body, and a safe method or an idempotency key. */
+  canRetry: boolean;
+  /** Retries already made. */
+  retries: number;
+  /** When the call started (ms since the epoch): the budget runs from there. */
+  started: number;
+}
+
+/**
+ * The retry decision, pure: the wait in ms before the next attempt, or undefined for none.
+ * `answer` is the server's answer that failed, or undefined when the attempt got none (the
+ * connection failed, the body was cut short, the time limit passed). The caller's abort and the
+ * SDK's own errors (a redirect, a body over the size limit) never reach it: they are final.
+ */
+export function retryDelay(
+  call: RetryState,
+  answer: { status: number; headers: Headers } | undefined,
+  now: number = Date.now(),
+): number | undefined {
+  const { policy } = call;
+  if (answer && !RETRYABLE_STATUSES.has(answer.status)) return undefined;
+  if (!call.canRetry || call.retries >= policy.maxRetries) return undefined;
+  const retryAfter = answer && parseRetryAfter(answer.headers.get("retry-after"), now);
+  if (retryAfter !== undefined && retryAfter > policy.maxRetryAfter) return undefined;
+  const delay = retryAfter ?? backoffDelay(call.retries, policy);
+  return now - call.started + delay >= policy.budget ? undefined : delay;
+}
+
 /** Waits `ms`, rejecting early with the signal's reason if it aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

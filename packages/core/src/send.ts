@@ -6,12 +6,11 @@
 // body cut short is retried) and logs the attempt. What ky has no option for stays here: the time
 // limit on the token. docs/HOW_IT_WORKS.md walks through a call.
 
-import ky, { HTTPError, type KyInstance, NetworkError, type Options, TimeoutError } from "ky";
+import ky, { HTTPError, NetworkError, type Options, TimeoutError } from "ky";
 import type { TokenSource } from "./auth";
 import { readText } from "./body";
-import type { HttpRequest } from "./build";
-import type { CoreClient } from "./client";
-import type { OperationDescriptor } from "./descriptor";
+import type { CallContext, CoreClient, HttpRequest, Transport } from "./context";
+import { isSuccess, type OperationDescriptor } from "./descriptor";
 import {
   apiErrorFrom,
   FormanceAbortError,
@@ -27,24 +26,8 @@ import {
 import type { HookContext, Hooks } from "./hooks";
 import { parseJSON } from "./json";
 import { logAttempt, redactHeaders, redactURL } from "./logger";
-import {
-  DEFAULT_MAX_RESPONSE_SIZE,
-  DEFAULT_TIMEOUT,
-  headerIssues,
-  MAX_TIMER,
-  type RequestOptions,
-} from "./options";
-import {
-  backoffDelay,
-  methodIsRetryable,
-  parseRetryAfter,
-  RETRYABLE_STATUSES,
-  type ResolvedRetry,
-  resolveRetry,
-} from "./retry";
-
-/** The client's ky instance, as the client exposes it (ky's own types are ES-module only). */
-export type Transport = (input: string, options?: object) => Promise<Response>;
+import { DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, headerIssues, MAX_TIMER } from "./options";
+import { methodIsRetryable, type ResolvedRetry, resolveRetry, retryDelay } from "./retry";
 
 const CALL = Symbol("formance.call");
 /** ky checks `retry.methods` before asking `shouldRetry`: every method passes, our rules decide. */
@@ -152,17 +135,11 @@ export interface Sent {
   text: string | undefined;
 }
 
-export async function send(
-  client: CoreClient,
-  d: OperationDescriptor,
-  http: HttpRequest,
-  options: RequestOptions,
-  op: OperationRef,
-): Promise<Sent> {
+export async function send({ client, d, op, options }: CallContext, http: HttpRequest): Promise<Sent> {
   const policy = resolveRetry(client.options.retry, options.retry);
+  const timeout = options.timeout ?? client.options.timeout ?? DEFAULT_TIMEOUT;
   // Only a key the operation's server honours makes a retried POST safe.
   const keyed = d.idempotencyHeader !== undefined && http.headers.has(d.idempotencyHeader);
-  const timeout = options.timeout ?? client.options.timeout ?? DEFAULT_TIMEOUT;
   const call: Call = {
     d,
     op,
@@ -188,7 +165,7 @@ export async function send(
   const refreshable = client.auth !== undefined && http.replayable;
   const limit = (call.canRetry ? policy.maxRetries : 0) + (refreshable ? 1 : 0);
   const context: HookContext & { [CALL]: Call } = {
-    operation: { id: d.id, name: d.name, method: d.method, route: d.path },
+    operation: { ...op, method: d.method, route: d.path },
     [CALL]: call,
   };
   const kyOptions: Options = {
@@ -205,10 +182,11 @@ export async function send(
       delay: () => call.delay,
     },
     fetch: (request) => attempt(client, call, request as Request),
+    // ky asks only about answers outside 2xx: a status the operation declares (e.g. 304) is a result.
+    throwHttpErrors: (status) => !isSuccess(d, status),
     context: context as unknown as Record<string, unknown>,
   };
   if (options.signal) kyOptions.signal = options.signal;
-  if (d.success) kyOptions.throwHttpErrors = (status) => !d.success!.includes(status);
   if (options.hooks) kyOptions.hooks = options.hooks as Options["hooks"];
   let response: Response;
   try {
@@ -234,28 +212,20 @@ function timer(ms: number): number | false {
   return ms > 0 && ms <= MAX_TIMER ? ms : false;
 }
 
-/** The retry decision, for ky's `shouldRetry`. `true` retries after `call.delay`. */
+/** ky's `shouldRetry`: the one 401 refresh, else the retry policy (retry.ts). `true` retries after `call.delay`. */
 function shouldRetry(client: CoreClient, call: Call, error: unknown): boolean {
   if (call.signal?.aborted) return false;
   if (isFormanceError(error) && !(error instanceof FormanceConnectionError)) return false;
-  let retryAfter: number | undefined;
-  if (error instanceof HTTPError) {
-    const status = error.response.status;
-    if (status === 401 && call.token && client.auth && !call.refreshed) {
-      // The token may have been revoked or expired early: fetch a fresh one and try once more.
-      call.refreshed = true;
-      client.auth.invalidate(call.d.scopes, call.token);
-      return wait(call, 0);
-    }
-    if (!RETRYABLE_STATUSES.has(status)) return false;
-    retryAfter = parseRetryAfter(error.response.headers.get("retry-after"));
+  const answer = error instanceof HTTPError ? error.response : undefined;
+  if (answer?.status === 401 && call.token && client.auth && !call.refreshed) {
+    // The token may have been revoked or expired early: fetch a fresh one and try once more.
+    call.refreshed = true;
+    client.auth.invalidate(call.d.scopes, call.token);
+    return wait(call, 0);
   }
-  // Anything else failed in the attempt: the connection, the body cut short, or the time limit.
-  const { policy } = call;
-  if (!call.canRetry || call.retries >= policy.maxRetries) return false;
-  if (retryAfter !== undefined && retryAfter > policy.maxRetryAfter) return false;
-  const delay = retryAfter ?? backoffDelay(call.retries, policy);
-  if (Date.now() - call.started + delay >= policy.budget) return false;
+  // Anything else failed in the attempt: a status, the connection, the body cut short, or the time limit.
+  const delay = retryDelay(call, answer);
+  if (delay === undefined) return false;
   call.retries++;
   return wait(call, delay);
 }
@@ -270,9 +240,7 @@ function wait(call: Call, delay: number): true {
 async function attempt(client: CoreClient, call: Call, request: Request): Promise<Response> {
   const number = ++call.attempt;
   const started = Date.now();
-  const left = call.policy.budget - (started - call.started);
-  call.byBudget = left < call.timeout;
-  call.limit = call.byBudget ? Math.max(1, Math.floor(left)) : call.timeout;
+  limitAttempt(call, started);
   let response: Response | undefined;
   let failure: unknown;
   try {
@@ -324,10 +292,6 @@ function copy(response: Response, text: string): Response {
   });
   Object.defineProperty(fresh, "url", { value: response.url });
   return fresh;
-}
-
-function isSuccess(d: OperationDescriptor, status: number): boolean {
-  return (status >= 200 && status < 300) || d.success?.includes(status) === true;
 }
 
 /** Whether the result is built from the body text; streamed, void and count results are not. */
@@ -388,9 +352,7 @@ function bodyFailure(call: Call, error: unknown, response: Response, req?: Reque
 /** Attaches the bearer token, waiting for it at most the attempt's time limit. */
 async function attachToken(auth: TokenSource | undefined, call: Call, request: Request): Promise<void> {
   if (!auth) return;
-  const left = call.policy.budget - (Date.now() - call.started);
-  call.byBudget = left < call.timeout;
-  call.limit = call.byBudget ? Math.max(1, Math.floor(left)) : call.timeout;
+  limitAttempt(call, Date.now());
   const expiry = new AbortController();
   const timer = call.limit <= MAX_TIMER ? setTimeout(() => expiry.abort(), call.limit) : undefined;
   const signal = call.signal ? AbortSignal.any([call.signal, expiry.signal]) : expiry.signal;
@@ -422,6 +384,13 @@ async function attachToken(auth: TokenSource | undefined, call: Call, request: R
   call.token = token;
   if (token) request.headers.set("authorization", `Bearer ${token}`);
   else request.headers.delete("authorization");
+}
+
+/** Sets the attempt's time limit: the timeout, or what is left of the budget when that is less. */
+function limitAttempt(call: Call, now: number): void {
+  const left = call.policy.budget - (now - call.started);
+  call.byBudget = left < call.timeout;
+  call.limit = call.byBudget ? Math.max(1, Math.floor(left)) : call.timeout;
 }
 
 function limitText(call: Call): string {
