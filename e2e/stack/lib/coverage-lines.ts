@@ -1,0 +1,36 @@
+// The stack suite's coverage: how many of the operations in operations.json (all but search's) got a
+// response through the gateway, and why the others cannot run here.
+import type { Coverage } from "../../lib/operations";
+
+/**
+ * Operations that cannot be exercised against the local stack, keyed `service.operationId`, with the
+ * reason. An entry shows up in the summary with its reason instead of as "missing".
+ */
+export const NOT_RUNNABLE_HERE: Record<string, string> = {};
+
+export function stackCoverageLines(result: Coverage): string[] {
+  const lines = [`e2e: ${result.exercised.length}/${result.total} operations exercised against real servers`];
+  const byService = new Map<string, { done: number; total: number }>();
+  const missing = new Set(result.missing.map((m) => m.operationId));
+  for (const id of [...result.exercised, ...missing]) {
+    const service = id.split(".")[0] ?? "?";
+    const entry = byService.get(service) ?? { done: 0, total: 0 };
+    entry.total += 1;
+    if (!missing.has(id)) entry.done += 1;
+    byService.set(service, entry);
+  }
+  lines.push(
+    `e2e:   by service: ${[...byService].map(([s, { done, total }]) => `${s} ${done}/${total}`).join(", ")}`,
+  );
+  for (const { operationId, reason } of result.missing) {
+    lines.push(`e2e:   not exercised: ${operationId}: ${reason ?? "no test calls it yet"}`);
+  }
+  if (result.errorsOnly.length) {
+    lines.push(
+      `e2e:   answered only with errors: ${result.errorsOnly
+        .map((e) => `${e.operationId} ${e.statuses.join("/")}`)
+        .join(", ")}`,
+    );
+  }
+  return lines;
+}
