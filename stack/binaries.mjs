@@ -15,7 +15,7 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { constants as fsConstants } from "node:fs";
-import { access, mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import { access, cp, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,8 +35,15 @@ export const SERVICES = {
   gateway: { module: "github.com/formancehq/gateway", version: "v2.0.18" },
   wallets: { module: "github.com/formancehq/wallets", version: "v2.2.0" },
   webhooks: { module: "github.com/formancehq/webhooks", version: "v2.5.3" },
-  // Built with `-tags it`, which compiles in the dummypay test connector.
-  payments: { module: "github.com/formancehq/payments", version: "v3.4.0", tags: "it" },
+  // Built with `-tags it`, which compiles in the dummypay test connector. Its `workbench` command embeds
+  // a built web UI (`//go:embed ui/dist/*` in payments `tools/workbench/server.go`) that the source tree
+  // does not hold, so a build from sources needs a placeholder there (the stack never runs the workbench).
+  payments: {
+    module: "github.com/formancehq/payments",
+    version: "v3.4.0",
+    tags: "it",
+    placeholders: ["formancehq-payments/tools/workbench/ui/dist/index.html"],
+  },
   orchestration: { module: "github.com/formancehq/orchestration", version: "v2.6.0" },
   reconciliation: { module: "github.com/formancehq/reconciliation", version: "v2.0.18" },
   // The Temporal CLI (`temporal server start-dev`), served whole by the proxy.
@@ -192,21 +199,35 @@ export async function sourcesRefusal(name) {
 
 /** Builds `name` with the local sources' `build.sh` into the cache; returns the path. */
 export async function buildFromSources(name, log = noop) {
-  const dir = thirdPartyDir();
+  const given = thirdPartyDir();
   const target = join(cacheDir(), sourcesCacheName(name));
+  const { placeholders = [] } = service(name);
+  let scratch;
   await buildInto(
     target,
-    `${name} ${service(name).version} from the sources in ${dir}`,
+    `${name} ${service(name).version} from the sources in ${given}`,
     async (out) => {
+      let dir = given;
+      if (placeholders.length) {
+        // The sources may be read-only: complete a scratch copy of them instead.
+        scratch = await mkdtemp(join(tmpdir(), `${name}-sources-`));
+        await cp(given, scratch, { recursive: true });
+        await run("chmod", ["-R", "u+w", scratch]);
+        for (const file of placeholders) {
+          await mkdir(dirname(join(scratch, file)), { recursive: true });
+          await writeFile(join(scratch, file), "placeholder\n");
+        }
+        dir = scratch;
+      }
       const r = await run("bash", [join(dir, "build.sh"), name, out], {
         env: goEnv(),
         timeoutMs: BUILD_TIMEOUT_MS,
       });
       if (r.code !== 0)
-        throw new Error(`${join(dir, "build.sh")} ${name} failed (exit ${r.code}):\n${tail(r.stderr)}`);
+        throw new Error(`${join(given, "build.sh")} ${name} failed (exit ${r.code}):\n${tail(r.stderr)}`);
     },
     log,
-  );
+  ).finally(() => (scratch ? rm(scratch, { recursive: true, force: true }) : undefined));
   return target;
 }
 

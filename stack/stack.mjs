@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, openSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { join } from "node:path";
 import { binaryRefusal, obtainBinary, run, SERVICES, tail } from "./binaries.mjs";
@@ -50,12 +50,15 @@ const NEEDS = {
   reconciliation: ["ledger", "payments"],
 };
 
-/** Start order: Temporal, the ledger, auth, the gateway, then the services that call others. */
+/**
+ * Start order: Temporal, auth and the gateway (every service that checks tokens fetches auth's keys
+ * through the gateway when it starts), then the ledger, then the services that call others.
+ */
 const ORDER = [
   "temporal",
-  "ledger",
   "auth",
   "gateway",
+  "ledger",
   "webhooks",
   "wallets",
   "payments",
@@ -185,7 +188,7 @@ async function spawnHealthy(entry, bin, args, { log, timeoutMs, env }) {
   });
   entry.pid = child.pid;
   child.unref();
-  log(`stack: ${entry.name}: ${bin} ${args.join(" ")}`);
+  log(`stack: ${entry.name}: ${bin} ${args.join(" ").replace(/(secret=)\S+/g, "$1***")}`);
   const started = Date.now();
   while (!(await isHealthy(entry))) {
     await new Promise((r) => setTimeout(r, 250));
@@ -243,6 +246,10 @@ ${handles}
 ${endpoints}
 \t\t\t}
 \t\t}
+\t}
+\t# Caddy answers a request no route matches with an empty 200: make it a plain 404.
+\thandle {
+\t\trespond "no service at {path}" 404
 \t}
 }
 `;
@@ -309,7 +316,7 @@ export async function startStack({ services: asked, stateDir, log = noop, timeou
       port: ports[name],
       url: `http://127.0.0.1:${ports[name]}`,
       health,
-      log: join(stateDir, `${name}.log`),
+      log: join(stateDir, `stack-${name}.log`),
     };
     state.processes.push(e);
     return e;
@@ -413,23 +420,15 @@ export async function startStack({ services: asked, stateDir, log = noop, timeou
           opts,
         );
       } else if (name === "gateway") {
-        const routes = state.processes
-          .filter((p) => p.name !== "temporal")
-          .map((p) => ({
-            name: p.name,
-            port: p.port,
-            info: `${gateway}/api/${p.name}/${p.name === "ledger" ? "_/info" : "_info"}`,
-            healthURL: p.health,
+        // Every service behind the gateway; their ports are known before they start.
+        const routes = names
+          .filter((n) => n !== "temporal" && n !== "gateway")
+          .map((n) => ({
+            name: n,
+            port: ports[n],
+            info: `${gateway}/api/${n}/${n === "ledger" ? "_/info" : "_info"}`,
+            healthURL: `http://127.0.0.1:${ports[n]}/${n === "ledger" ? "_/healthcheck" : "_healthcheck"}`,
           }));
-        // Routes for the services started after the gateway: their ports are known already.
-        for (const later of names.slice(names.indexOf("gateway") + 1)) {
-          routes.push({
-            name: later,
-            port: ports[later],
-            info: `${gateway}/api/${later}/_info`,
-            healthURL: `http://127.0.0.1:${ports[later]}/_healthcheck`,
-          });
-        }
         const file = join(stateDir, "Caddyfile");
         await writeFile(file, caddyfile(ports.gateway, routes));
         const e = entry(name, `tcp:${ports.gateway}`);
@@ -558,8 +557,8 @@ export async function startStack({ services: asked, stateDir, log = noop, timeou
       await save();
     }
   } catch (error) {
-    await save();
     await stopStack(state, { log });
+    await rm(join(stateDir, "stack.json"), { force: true });
     throw error;
   }
   await save();
