@@ -11,7 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
-import { coverage, loadStackOperations, operationsFile, readRecorded } from "../lib/operations";
+import {
+  coverage,
+  loadStackOperations,
+  operationsFile,
+  type RecordedRequest,
+  readRecorded,
+} from "../lib/operations";
 import { NOT_RUNNABLE_HERE, stackCoverageLines } from "./lib/coverage-lines";
 import type { ProvidedStack } from "./lib/provided";
 
@@ -102,8 +108,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     try {
       if (state) {
         const file = operationsFile(fileURLToPath(ROOT));
-        const counted = coverage(loadStackOperations(file), readRecorded(recordFile), NOT_RUNNABLE_HERE);
+        const ledgerRun = await ledgerSuiteCoverage();
+        const recorded = [...readRecorded(recordFile), ...(ledgerRun?.requests ?? [])];
+        const counted = coverage(loadStackOperations(file), recorded, NOT_RUNNABLE_HERE);
         const lines = stackCoverageLines(counted);
+        if (ledgerRun)
+          lines.splice(1, 0, `e2e:   (ledger operations include the ledger suite's run of ${ledgerRun.at})`);
         await report({
           status: "ready",
           services: state.services,
@@ -116,6 +126,37 @@ export default async function setup(project: TestProject): Promise<() => Promise
       if (ours && state) await stack.stopStack(state, { log: (line) => console.warn(line) });
     }
   };
+}
+
+/**
+ * The ledger operations the ledger suite (e2e/*.test.ts, against the ledger without the gateway)
+ * exercised in its last run, from .stack/ledger-coverage.json, as requests of the gateway's shape.
+ */
+async function ledgerSuiteCoverage(): Promise<{ at: string; requests: RecordedRequest[] } | undefined> {
+  try {
+    const left = JSON.parse(await readFile(new URL(".stack/ledger-coverage.json", ROOT), "utf8")) as {
+      at: string;
+      exercised: string[];
+    };
+    const file = operationsFile(fileURLToPath(ROOT));
+    const all = JSON.parse(await readFile(file, "utf8")) as Array<{
+      service: string;
+      method: string;
+      path: string;
+      operationId: string;
+    }>;
+    const ids = new Set(left.exercised);
+    const requests = all
+      .filter((op) => op.service === "ledger" && ids.has(op.operationId))
+      .map((op) => ({
+        method: op.method.toUpperCase(),
+        path: op.path.replace(/\{[^}]+\}/g, "x"),
+        status: 200,
+      }));
+    return { at: left.at, requests };
+  } catch {
+    return undefined;
+  }
 }
 
 async function report(status: Record<string, unknown>): Promise<void> {
