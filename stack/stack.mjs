@@ -172,7 +172,7 @@ async function lastLines(file, n = 30) {
  * and waits for its health check. A process that dies first is reported with the last lines of its log.
  */
 async function spawnHealthy(entry, bin, args, { log, timeoutMs, env }) {
-  const fd = openSync(entry.log, "a");
+  const fd = openSync(entry.log, "w");
   let child;
   try {
     child = spawn(bin, args, { detached: true, stdio: ["ignore", fd, fd], env: { ...ENV, ...env } });
