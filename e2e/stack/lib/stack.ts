@@ -50,6 +50,9 @@ export function sdk(options: ClientOptions = {}, name = "e2e"): Formance {
     clientId: id,
     clientSecret: secret,
     timeout: 120_000,
+    // Strict: every field or enum value a server sends beyond its (corrected) spec fails the test, so
+    // the corrections of docs/SERVER-BEHAVIOUR.md stay pinned. FORMANCE_E2E_VALIDATE=lenient relaxes it.
+    validate: (process.env.FORMANCE_E2E_VALIDATE as ClientOptions["validate"]) || "strict",
     ...options,
     fetch: recordingFetch(options.fetch),
   });

@@ -129,6 +129,43 @@ export const BIGINT_COMPONENTS = { ledger: ["AssetsBalances"] };
  */
 export const OPTIONAL_PROPERTIES = { ledger: { V2PostTransaction: ["metadata"] } };
 
+/**
+ * Properties the servers send that their specs leave out or type too narrowly, as
+ * `{ service: { Component: { "dotted.property.path": schema } } }`; each is set (added or replaced) in
+ * the component before the schemas are emitted, so strict validation accepts what the server sends and
+ * the types name it (Wallets, Webhooks, Auth).
+ */
+const mainBalance = {
+  allOf: [
+    { $ref: "#/components/schemas/AssetHolder" },
+    {
+      type: "object",
+      properties: {
+        expiresAt: { type: "string", format: "date-time", nullable: true },
+        priority: { type: "integer", format: "bigint" },
+      },
+    },
+  ],
+};
+
+export const PROPERTY_PATCHES = {
+  wallets: {
+    // `/_info` answers go-libs' ServiceInfo: {version, debug}.
+    ServerInfo: { debug: { type: "boolean" } },
+    // A wallet's main balance carries the balance fields (expiresAt, priority; no name) beside its assets.
+    Wallet: { "balances.main": mainBalance },
+    WalletWithBalances: { "balances.main": mainBalance },
+    // getTransactions passes on the ledger's v2 transactions, which have these too.
+    Transaction: {
+      insertedAt: { type: "string", format: "date-time" },
+      updatedAt: { type: "string", format: "date-time" },
+      reverted: { type: "boolean" },
+    },
+  },
+  auth: { ServerInfo: { debug: { type: "boolean" } } },
+  webhooks: { WebhooksConfig: { name: { type: "string" } } },
+};
+
 /** Notes added to the JSDoc of operations the pinned servers do not serve (Ledger, Payments, Orchestration). */
 export const NOT_SERVED = {
   getMapping: "Not served by ledger v2.4.12 (no route): answers 404.",
