@@ -340,6 +340,16 @@ export async function startStack({ services: asked, stateDir, log = noop, timeou
       ["stack-public-url", gateway],
     ]);
   const opts = { log, timeoutMs };
+  // Orchestration and reconciliation (older go-libs) verify tokens against keys fetched from
+  // http://auth:$AUTH_SERVICE_PORT/keys and the issuer $STACK_PUBLIC_URL/api/auth, whatever --auth-issuer
+  // says. No host is called "auth" here: HTTP_PROXY sends that request to auth itself (Go's proxy rule
+  // leaves loopback addresses alone, so nothing else changes; gRPC to Temporal reads only HTTPS_PROXY).
+  const legacyAuthEnv = () => ({
+    STACK_PUBLIC_URL: gateway,
+    AUTH_SERVICE_PORT: String(ports.auth),
+    HTTP_PROXY: `http://127.0.0.1:${ports.auth}`,
+    http_proxy: `http://127.0.0.1:${ports.auth}`,
+  });
 
   try {
     for (const name of names) {
@@ -533,7 +543,7 @@ export async function startStack({ services: asked, stateDir, log = noop, timeou
             ...(await pool(bin, "serve", name)),
             ...(await authFlags(bin, "serve", name)),
           ],
-          opts,
+          { ...opts, env: legacyAuthEnv() },
         );
       } else if (name === "reconciliation") {
         const e = entry(name, `http://127.0.0.1:${ports[name]}/_healthcheck`);
@@ -551,7 +561,7 @@ export async function startStack({ services: asked, stateDir, log = noop, timeou
             ...(await pool(bin, "serve", name)),
             ...(await authFlags(bin, "serve", name)),
           ],
-          opts,
+          { ...opts, env: legacyAuthEnv() },
         );
       }
       await save();

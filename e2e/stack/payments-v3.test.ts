@@ -36,12 +36,14 @@ describeStack("payments v3 (dummypay)", ["payments"], () => {
 
   test("server info, connector configs and capabilities, the installed connector", async () => {
     expect((await f.payments.v1.getServerInfo({})).version).toMatch(/\S/);
+    // The configs list the real connectors; the test connector dummypay is not among them.
     const configs = await f.payments.v3.listConnectorConfigs({});
-    expect(Object.keys(configs)).toContain("dummypay");
+    expect(Object.keys(configs)).toContain("stripe");
+    expect(Object.keys(configs)).not.toContain("dummypay");
     const all = await f.payments.v3.listConnectorCapabilities({});
-    expect(all?.dummypay).toContain("CAPABILITY_FETCH_ACCOUNTS");
+    expect(all?.stripe).toContain("FETCH_ACCOUNTS");
     const caps = await f.payments.v3.getConnectorCapabilities({ connectorID });
-    expect(caps).toContain("CAPABILITY_CREATE_TRANSFER");
+    expect(caps).toContain("CREATE_TRANSFER");
     const connectors = await collect(f.payments.v3.listConnectors({}));
     expect(connectors.map((c) => c.id)).toContain(connectorID);
     const config = await f.payments.v3.getConnectorConfig({ connectorID });
@@ -50,7 +52,8 @@ describeStack("payments v3 (dummypay)", ["payments"], () => {
       connectorID,
       body: { name: config.name as string, directory, pollingPeriod: "30m", provider: "dummypay" },
     });
-    expect(await f.payments.v3.getConnectorConfig({ connectorID })).toMatchObject({ pollingPeriod: "30m" });
+    // Durations come back in Go's format.
+    expect(await f.payments.v3.getConnectorConfig({ connectorID })).toMatchObject({ pollingPeriod: "30m0s" });
   });
 
   test("the connector's accounts arrive from its directory; balances, schedules", async () => {
@@ -101,10 +104,21 @@ describeStack("payments v3 (dummypay)", ["payments"], () => {
         asset: "EUR/2",
         scheme: "OTHER",
         destinationAccountID: account.id,
+        // The server requires at least one adjustment although the spec makes them optional.
+        adjustments: [
+          {
+            reference: uniqueName("adj"),
+            createdAt: new Date(),
+            status: "SUCCEEDED",
+            amount: 12_345n,
+            asset: "EUR/2",
+          },
+        ],
       },
     });
     expect(payment.amount).toBe(12_345n);
-    await f.payments.v3.updatePaymentMetadata({ paymentID: payment.id, body: { metadata: { tag: "v3" } } });
+    // The body is the metadata map itself (docs/SERVER-BEHAVIOUR.md, Payments).
+    await f.payments.v3.updatePaymentMetadata({ paymentID: payment.id, body: { tag: "v3" } });
     expect((await f.payments.v3.getPayment({ paymentID: payment.id })).metadata).toMatchObject({ tag: "v3" });
     expect((await collect(f.payments.v3.listPayments({}))).map((p) => p.id)).toContain(payment.id);
   });
@@ -158,7 +172,8 @@ describeStack("payments v3 (dummypay)", ["payments"], () => {
       f.payments.v3.initiatePayment({
         body: {
           reference,
-          scheduledAt: new Date(),
+          // Must lie in the future.
+          scheduledAt: new Date(Date.now() + 2_000),
           connectorID,
           description: "e2e",
           type: "TRANSFER",
@@ -201,7 +216,9 @@ describeStack("payments v3 (dummypay)", ["payments"], () => {
   });
 
   test("payment service users: create, read, list, add a bank account, forward, connections, delete", async () => {
-    const bankAccountID = await f.payments.v3.createBankAccount({ body: { name: uniqueName("psu-bank") } });
+    const bankAccountID = await f.payments.v3.createBankAccount({
+      body: { name: uniqueName("psu-bank"), accountNumber: "12345678", country: "FR" },
+    });
     const psu = await f.payments.v3.createPaymentServiceUser({
       body: { name: uniqueName("psu"), contactDetails: { email: "e2e@example.com" } },
     });

@@ -53,6 +53,7 @@ describeStack("reconciliation", ["reconciliation", "payments", "ledger"], () => 
     );
 
     await f.reconciliation.v1.deletePolicy({ policyID: policy.id });
-    await expectAPIError(f.reconciliation.v1.getPolicy({ policyID: policy.id }), { status: 404 });
+    // A deleted (unknown) policy is a 500, not a 404 (docs/SERVER-BEHAVIOUR.md, Reconciliation).
+    await expectAPIError(f.reconciliation.v1.getPolicy({ policyID: policy.id }), { status: 500 });
   });
 });
