@@ -172,6 +172,18 @@ export const PROPERTY_PATCHES = {
     // Stage statuses name their Temporal run; triggers embed their workflow.
     StageStatus: { temporalRunID: { type: "string" } },
     V2StageStatus: { temporalRunID: { type: "string" } },
+    // A history entry's input is the stage's own input ({amount, source, ...} for a send), not a Stage.
+    WorkflowInstanceHistory: { input: { type: "object", additionalProperties: true } },
+    V2WorkflowInstanceHistory: { input: { type: "object", additionalProperties: true } },
+    // A stage's history carries its activities' own inputs and outputs as their Go structs encode them.
+    WorkflowInstanceHistoryStage: {
+      input: { type: "object", additionalProperties: true },
+      output: { type: "object", additionalProperties: true, nullable: true },
+    },
+    V2WorkflowInstanceHistoryStage: {
+      input: { type: "object", additionalProperties: true },
+      output: { type: "object", additionalProperties: true, nullable: true },
+    },
     Trigger: { workflow: { allOf: [{ $ref: "#/components/schemas/Workflow" }], nullable: true } },
     V2Trigger: { workflow: { allOf: [{ $ref: "#/components/schemas/V2Workflow" }], nullable: true } },
   },

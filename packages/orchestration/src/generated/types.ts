@@ -1563,7 +1563,7 @@ export interface V2WorkflowInstanceInput {
 
 export interface V2WorkflowInstanceHistory {
   name: string;
-  input: V2Stage;
+  input: Record<string, unknown>;
   error?: string;
   terminated: boolean;
   startedAt: string;
@@ -1572,7 +1572,7 @@ export interface V2WorkflowInstanceHistory {
 
 export interface V2WorkflowInstanceHistoryInput {
   name: string;
-  input: V2StageInput;
+  input: Record<string, unknown>;
   error?: string;
   terminated: boolean;
   startedAt: string | Date;
@@ -1585,8 +1585,8 @@ export type V2WorkflowInstanceHistoryListInput = V2WorkflowInstanceHistoryInput[
 
 export interface V2WorkflowInstanceHistoryStage {
   name: string;
-  input: V2WorkflowInstanceHistoryStageInput;
-  output?: V2WorkflowInstanceHistoryStageOutput;
+  input: Record<string, unknown>;
+  output?: Record<string, unknown> | null;
   error?: string;
   terminated: boolean;
   startedAt: string;
@@ -1598,8 +1598,8 @@ export interface V2WorkflowInstanceHistoryStage {
 
 export interface V2WorkflowInstanceHistoryStageInput {
   name: string;
-  input: V2WorkflowInstanceHistoryStageInputInput;
-  output?: V2WorkflowInstanceHistoryStageOutputInput;
+  input: Record<string, unknown>;
+  output?: Record<string, unknown> | null;
   error?: string;
   terminated: boolean;
   startedAt: string | Date;
@@ -1768,7 +1768,7 @@ export interface WorkflowInstanceInput {
 
 export interface WorkflowInstanceHistory {
   name: string;
-  input: Stage;
+  input: Record<string, unknown>;
   error?: string;
   terminated: boolean;
   startedAt: string;
@@ -1777,7 +1777,7 @@ export interface WorkflowInstanceHistory {
 
 export interface WorkflowInstanceHistoryInput {
   name: string;
-  input: StageInput;
+  input: Record<string, unknown>;
   error?: string;
   terminated: boolean;
   startedAt: string | Date;
@@ -1790,8 +1790,8 @@ export type WorkflowInstanceHistoryListInput = WorkflowInstanceHistoryInput[];
 
 export interface WorkflowInstanceHistoryStage {
   name: string;
-  input: WorkflowInstanceHistoryStageInput;
-  output?: WorkflowInstanceHistoryStageOutput;
+  input: Record<string, unknown>;
+  output?: Record<string, unknown> | null;
   error?: string;
   terminated: boolean;
   startedAt: string;
@@ -1803,8 +1803,8 @@ export interface WorkflowInstanceHistoryStage {
 
 export interface WorkflowInstanceHistoryStageInput {
   name: string;
-  input: WorkflowInstanceHistoryStageInputInput;
-  output?: WorkflowInstanceHistoryStageOutputInput;
+  input: Record<string, unknown>;
+  output?: Record<string, unknown> | null;
   error?: string;
   terminated: boolean;
   startedAt: string | Date;
