@@ -166,7 +166,7 @@ const plans = {
   "e2e-stack": ["setup", "e2e-stack"],
   demo: ["setup", "demo"],
   bench: ["setup", "bench"],
-  test: ["setup", "unit", "contract", "e2e"],
+  test: ["setup", "unit", "contract", "e2e", "e2e-stack"],
 };
 
 function specsAvailable() {

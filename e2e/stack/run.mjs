@@ -69,4 +69,16 @@ if (status?.status === "skipped") {
   );
 }
 for (const line of status?.coverage?.lines ?? []) console.log(line);
+// A required run of the whole suite (CI) must call every operation, or say why it cannot.
+if (
+  code === 0 &&
+  process.argv.length === 2 &&
+  process.env.FORMANCE_E2E_REQUIRE_STACK === "1" &&
+  status?.coverage?.missing
+) {
+  console.log(
+    `e2e-stack: FAILED: ${status.coverage.missing} operation(s) not exercised without a reason (listed above)`,
+  );
+  process.exit(1);
+}
 process.exit(code);
