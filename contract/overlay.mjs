@@ -18,6 +18,25 @@ const LEDGER_HEAD_COUNTS = ids(
 
 export const PATCHES = [
   {
+    section: "Payments",
+    what: "v3UpdatePaymentMetadata takes the metadata map itself as its body (the server decodes a map[string]string), not `{metadata: {...}}`.",
+    when: ids("v3UpdatePaymentMetadata"),
+    apply: (_op, { spec }) => {
+      spec.requestBody = {
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              additionalProperties: { type: "string" },
+              example: { tag: "contract" },
+            },
+          },
+        },
+      };
+    },
+  },
+  {
     section: "Ledger, Payments",
     what: "GET/HEAD JSON request bodies (24 filter operations) become an optional `query` URL parameter holding the JSON text; the body is removed. fetch cannot send GET/HEAD bodies and the ledger v2 and payments servers read `?query=`.",
     when: (op, { spec, deref }) =>

@@ -9,7 +9,7 @@
 // FORMANCE_E2E_STATUS_FILE, when set, receives {status, url, source, version, reason} for the runner's summary
 // line, and after the run {coverage: [lines]}: how many of the ledger operations in operations.json got a
 // response from that ledger (lib/coverage.ts records them, lib/operations.ts counts them).
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -104,6 +104,7 @@ async function reportCoverage(status: Status, recordFile: string): Promise<void>
       lines: coverageLines(counted, status.version || "(unknown version)"),
       missing: counted.missing.filter((m) => !m.reason).length,
     };
+    await leaveForTheStackSuite(counted.exercised, status.version ?? "");
   } catch (error) {
     result = {
       lines: [`e2e: ledger operations not counted: cannot read ${file}: ${(error as Error).message}`],
@@ -112,6 +113,22 @@ async function reportCoverage(status: Status, recordFile: string): Promise<void>
   }
   if (process.env.FORMANCE_E2E_STATUS_FILE) await report({ ...status, coverage: result });
   else console.warn(result.lines.join("\n"));
+}
+
+/**
+ * The ledger operations this run exercised, in .stack/ledger-coverage.json (gitignored): the stack suite
+ * (stack/global-setup.ts) adds them to its count of all operations. Best effort: never fails the run.
+ */
+async function leaveForTheStackSuite(exercised: string[], version: string): Promise<void> {
+  try {
+    await mkdir(new URL(".stack/", ROOT), { recursive: true });
+    await writeFile(
+      new URL(".stack/ledger-coverage.json", ROOT),
+      `${JSON.stringify({ at: new Date().toISOString(), version, exercised })}\n`,
+    );
+  } catch {
+    // a read-only checkout: the stack suite counts only its own requests
+  }
 }
 
 async function report(status: Status): Promise<void> {

@@ -8,7 +8,8 @@ export default defineConfig({
   test: {
     root: fileURLToPath(new URL(".", import.meta.url)),
     include: ["**/*.test.ts"],
-    exclude: ["**/node_modules/**"],
+    // The stack suite (every service behind the gateway) has its own config and setup: stack/vitest.config.ts.
+    exclude: ["**/node_modules/**", "stack/**"],
     globalSetup: ["./global-setup.ts"],
     // Real network, real database: generous limits. Building the ledger happens in the global setup (no limit).
     testTimeout: 180_000,

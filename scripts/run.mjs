@@ -144,6 +144,10 @@ const stages = {
     run("turbo", "run", "build", TURBO_CONCURRENCY); // a cache hit after the unit stage
     counted(pnpm, ["run", "test:e2e:run"]);
   },
+  "e2e-stack"() {
+    run("turbo", "run", "build", TURBO_CONCURRENCY); // a cache hit after the unit stage
+    counted(pnpm, ["run", "test:e2e:stack:run"]);
+  },
   demo() {
     run("turbo", "run", "build", TURBO_CONCURRENCY);
     run("run", "demo:run");
@@ -159,9 +163,10 @@ const plans = {
   unit: ["setup", "unit"],
   contract: ["setup", "contract"],
   e2e: ["setup", "e2e"],
+  "e2e-stack": ["setup", "e2e-stack"],
   demo: ["setup", "demo"],
   bench: ["setup", "bench"],
-  test: ["setup", "unit", "contract", "e2e"],
+  test: ["setup", "unit", "contract", "e2e", "e2e-stack"],
 };
 
 function specsAvailable() {

@@ -7,13 +7,26 @@
 // Plain ESM, node: builtins only.
 
 import { spawn, spawnSync } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { closeSync, constants as fsConstants, openSync } from "node:fs";
-import { access, copyFile, mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { closeSync, openSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createConnection, createServer } from "node:net";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  BUILD_TIMEOUT_MS,
+  binaryRefusal,
+  cacheDir,
+  cachedBinary,
+  goBinary,
+  goEnv,
+  goModDownload,
+  hashOf,
+  obtainBinary,
+  run,
+  tail,
+  thirdPartyDir,
+} from "./binaries.mjs";
 
 export const LEDGER_MODULE = "github.com/formancehq/ledger";
 export const LEDGER_TAG = "v2.4.12";
@@ -68,66 +81,6 @@ const noop = () => {};
 
 // ---------------------------------------------------------------- helpers
 
-function run(cmd, args, { cwd, env, timeoutMs = 0, input } = {}) {
-  return new Promise((resolve) => {
-    let child;
-    try {
-      child = spawn(cmd, args, { cwd, env: env ?? ENV, stdio: ["pipe", "pipe", "pipe"] });
-    } catch (error) {
-      resolve({ code: -1, stdout: "", stderr: String(error), error });
-      return;
-    }
-    let stdout = "";
-    let stderr = "";
-    let timer;
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      resolve({ code: -1, stdout, stderr: stderr + String(error), error });
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, signal, stdout, stderr });
-    });
-    if (timeoutMs) {
-      timer = setTimeout(() => {
-        stderr += `\n(timed out after ${timeoutMs} ms)`;
-        child.kill("SIGKILL");
-      }, timeoutMs);
-    }
-    child.stdin.end(input ?? "");
-  });
-}
-
-async function isExecutable(path) {
-  try {
-    await access(path, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function goEnv(extra = {}) {
-  return {
-    ...ENV,
-    // Never try to download another Go toolchain; use the one on PATH.
-    GOTOOLCHAIN: ENV.GOTOOLCHAIN || "local",
-    CGO_ENABLED: "0",
-    GOFLAGS: [ENV.GOFLAGS, "-buildvcs=false"].filter(Boolean).join(" "),
-    ...extra,
-  };
-}
-
-function goBinary() {
-  return ENV.GO || "go";
-}
-
-function tail(text, lines = 30) {
-  return text.split("\n").slice(-lines).join("\n").trim();
-}
-
 function firstLine(text) {
   return (
     text
@@ -135,11 +88,6 @@ function firstLine(text) {
       .split("\n")
       .find((l) => l.trim()) ?? ""
   ).trim();
-}
-
-export function cacheDir() {
-  const base = ENV.FORMANCE_STACK_CACHE ?? (ENV.XDG_CACHE_HOME || join(homedir(), ".cache"));
-  return join(base, "formance-sdk-ts");
 }
 
 // ---------------------------------------------------------------- PostgreSQL
@@ -239,29 +187,6 @@ export async function isPinned(dir = GO_DIR) {
   return Boolean(pinnedVersion((await readGoFiles(dir)).mod));
 }
 
-async function goModDownload(modQuery, cwd, timeoutMs = 300_000) {
-  const r = await run(goBinary(), ["mod", "download", "-json", modQuery], {
-    cwd,
-    env: goEnv(),
-    timeoutMs,
-  });
-  let info = {};
-  try {
-    if (r.stdout.trim()) info = JSON.parse(r.stdout);
-  } catch {
-    // no JSON: go failed before printing it
-  }
-  if (r.code !== 0 || info.Error) {
-    const raw = info.Error || r.stderr.trim() || `exit code ${r.code}`;
-    // "module@version: invalid version: reading <url>: 403 Forbidden\n\tserver response: ..." -> one line
-    const reason = raw.replaceAll(`${modQuery}: `, "").replace(/\s+/g, " ").trim();
-    const err = new Error(`go mod download ${modQuery} failed: ${reason}`);
-    err.reason = reason;
-    throw err;
-  }
-  return info;
-}
-
 function parseReplaces(goMod) {
   const text = goMod.replace(/\/\/.*$/gm, "");
   const lines = [];
@@ -327,46 +252,20 @@ export async function pinLedger({ dir = GO_DIR, log = noop } = {}) {
 //      proxy refuses github.com/formancehq/*): FORMANCE_THIRD_PARTY_DIR, default ../shared/third_party
 //      beside the repository. Built with `build.sh ledger OUT`; nothing is copied into the repository.
 
-const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+// The ledger's proxy build: the wrapper module in ./go, pinned to LEDGER_COMMIT (binaries.mjs tries
+// it after FORMANCE_LEDGER_BIN and the cache, and before the local sources).
 const PROXY_PROBE_TIMEOUT_MS = 60_000;
-const BUILD_TIMEOUT_MS = 45 * 60_000;
 
-export function thirdPartyDir() {
-  return ENV.FORMANCE_THIRD_PARTY_DIR || join(ROOT, "..", "shared", "third_party");
-}
+export { cacheDir, thirdPartyDir };
 
-function hashOf(parts) {
-  const h = createHash("sha256");
-  for (const part of parts) {
-    h.update(part);
-    h.update("\0");
-  }
-  return h.digest("hex").slice(0, 12);
-}
-
-/** Cache file names: service, version, source kind (and for the proxy build, a hash of what it depends on). */
-async function cachedName(kind) {
-  if (kind === "proxy") {
+const ledgerProxy = {
+  /** Cache name of a proxy build: a hash of what it depends on. */
+  cacheName: async () => {
     const files = await readGoFiles(GO_DIR);
     return `ledger-${LEDGER_TAG}-proxy-${hashOf([files.mod, files.sum, files.main, LDFLAGS, LEDGER_COMMIT])}`;
-  }
-  // The sources of one version do not change: the version is the key.
-  return `ledger-${LEDGER_TAG}-sources`;
-}
-
-/** The cached binary, if an earlier build left one: the proxy build first, then the sources build. */
-export async function cachedLedgerBinary() {
-  for (const kind of ["proxy", "sources"]) {
-    const path = join(cacheDir(), await cachedName(kind));
-    if (await isExecutable(path)) return { path, source: `cache (${kind})` };
-  }
-  return null;
-}
-
-let proxyVerdict;
-/** null when the Go module proxy serves the ledger; else why not. Asked once per process. */
-async function proxyRefusal() {
-  proxyVerdict ??= (async () => {
+  },
+  /** null when the Go module proxy serves the ledger; else why not. */
+  refusal: async () => {
     const go = await run(goBinary(), ["version"], { env: goEnv() });
     if (go.code !== 0) return "Go is not installed (go not on PATH)";
     const query = (await isPinned(GO_DIR)) ? LEDGER_MODULE : `${LEDGER_MODULE}@${LEDGER_COMMIT}`;
@@ -376,59 +275,11 @@ async function proxyRefusal() {
     } catch (error) {
       return `the Go module proxy does not serve ${query} (${error.reason ?? error.message})`;
     }
-  })();
-  return proxyVerdict;
-}
-
-/** null when the ledger can be built from the local sources; else why not. */
-async function sourcesRefusal() {
-  const dir = thirdPartyDir();
-  if (!(await isReadable(join(dir, "build.sh"))))
-    return `no ${join(dir, "build.sh")} (set FORMANCE_THIRD_PARTY_DIR)`;
-  if (!(await isReadable(join(dir, "formancehq-ledger", "go.mod")))) return `no ledger sources in ${dir}`;
-  const go = await run(goBinary(), ["version"], { env: goEnv() });
-  if (go.code !== 0) return "Go is not installed (go not on PATH)";
-  return null;
-}
-
-async function isReadable(path) {
-  try {
-    await access(path, fsConstants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Runs `build(tmp)` and renames the result into the cache, so a half-written binary is never used. */
-async function buildInto(target, what, build, log) {
-  await mkdir(cacheDir(), { recursive: true });
-  const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  log(`stack: building ledger ${LEDGER_TAG} ${what} (a first build takes minutes) -> ${target}`);
-  const started = Date.now();
-  const ticker = setInterval(
-    () => log(`stack: still building... ${Math.round((Date.now() - started) / 1000)} s`),
-    30_000,
-  );
-  try {
-    await build(tmp);
-    await rename(tmp, target);
-  } finally {
-    clearInterval(ticker);
-    await rm(tmp, { force: true });
-    await rm(`${tmp}.tmp`, { force: true });
-  }
-  log(`stack: built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
-
-async function buildFromProxy(log) {
-  const target = join(cacheDir(), await cachedName("proxy"));
-  let scratch;
-  await buildInto(
-    target,
-    "through the Go module proxy",
-    async (out) => {
-      let buildDir = GO_DIR;
+  },
+  build: async (out, log) => {
+    let buildDir = GO_DIR;
+    let scratch;
+    try {
       if (!(await isPinned(GO_DIR))) {
         // Pin in a scratch copy so the build works before go.mod/go.sum are committed.
         await mkdir(cacheDir(), { recursive: true });
@@ -445,29 +296,15 @@ async function buildFromProxy(log) {
         timeoutMs: BUILD_TIMEOUT_MS,
       });
       if (r.code !== 0) throw new Error(`go build failed (exit ${r.code}):\n${tail(r.stderr)}`);
-    },
-    log,
-  ).finally(() => (scratch ? rm(scratch, { recursive: true, force: true }) : undefined));
-  return target;
-}
+    } finally {
+      if (scratch) await rm(scratch, { recursive: true, force: true });
+    }
+  },
+};
 
-async function buildFromSources(log) {
-  const dir = thirdPartyDir();
-  const target = join(cacheDir(), await cachedName("sources"));
-  await buildInto(
-    target,
-    `from the sources in ${dir}`,
-    async (out) => {
-      const r = await run("bash", [join(dir, "build.sh"), "ledger", out], {
-        env: goEnv(),
-        timeoutMs: BUILD_TIMEOUT_MS,
-      });
-      if (r.code !== 0)
-        throw new Error(`${join(dir, "build.sh")} ledger failed (exit ${r.code}):\n${tail(r.stderr)}`);
-    },
-    log,
-  );
-  return target;
+/** The cached binary, if an earlier build left one: the proxy build first, then the sources build. */
+export async function cachedLedgerBinary() {
+  return cachedBinary("ledger", ledgerProxy);
 }
 
 /**
@@ -476,21 +313,7 @@ async function buildFromSources(log) {
  * @returns {Promise<{path: string, source: string}>}
  */
 export async function obtainLedgerBinary({ log = noop } = {}) {
-  if (ENV.FORMANCE_LEDGER_BIN) {
-    if (!(await isExecutable(ENV.FORMANCE_LEDGER_BIN))) {
-      throw new Error(`FORMANCE_LEDGER_BIN=${ENV.FORMANCE_LEDGER_BIN} is not an executable file`);
-    }
-    return { path: ENV.FORMANCE_LEDGER_BIN, source: "FORMANCE_LEDGER_BIN" };
-  }
-  const cached = await cachedLedgerBinary();
-  if (cached) return cached;
-
-  const refusedByProxy = await proxyRefusal();
-  if (!refusedByProxy) return { path: await buildFromProxy(log), source: "proxy" };
-  log(`stack: ${refusedByProxy}; trying the local sources`);
-  const refusedBySources = await sourcesRefusal();
-  if (!refusedBySources) return { path: await buildFromSources(log), source: "sources" };
-  throw new Error(`no ledger binary: ${refusedByProxy}; and ${refusedBySources}`);
+  return obtainBinary("ledger", { log, proxy: ledgerProxy });
 }
 
 /** Builds the ledger binary unless it is already cached; returns its path. */
@@ -517,22 +340,13 @@ export async function prerequisites() {
   }
 
   // Ledger binary: given, cached, or buildable (through the proxy, else from the local sources).
-  if (ENV.FORMANCE_LEDGER_BIN) {
-    return (await isExecutable(ENV.FORMANCE_LEDGER_BIN))
-      ? null
-      : `FORMANCE_LEDGER_BIN=${ENV.FORMANCE_LEDGER_BIN} is not an executable file`;
-  }
-  if (await cachedLedgerBinary()) return null;
-  const refusedByProxy = await proxyRefusal();
-  if (!refusedByProxy) return null;
-  const refusedBySources = await sourcesRefusal();
-  if (!refusedBySources) return null;
-  return `the ledger cannot be built here: ${refusedByProxy}; and ${refusedBySources}; set FORMANCE_LEDGER_BIN to a prebuilt ledger ${LEDGER_TAG} binary`;
+  const refused = await binaryRefusal("ledger", ledgerProxy);
+  return refused ? `${refused} (a prebuilt ledger ${LEDGER_TAG} binary)` : null;
 }
 
 // ---------------------------------------------------------------- serve
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

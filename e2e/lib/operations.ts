@@ -56,6 +56,27 @@ export function loadLedgerOperations(file: string): Operation[] {
     }));
 }
 
+/**
+ * Every operation of operations.json but search's (it needs OpenSearch), for the stack suite: full
+ * gateway paths (`/api/<service>/...`), ids qualified by service (`wallets.getServerInfo`), since
+ * several services share an operation id.
+ */
+export function loadStackOperations(file: string): Operation[] {
+  const all = JSON.parse(readFileSync(file, "utf8")) as Array<{
+    service: string;
+    method: string;
+    path: string;
+    operationId: string;
+  }>;
+  return all
+    .filter((op) => op.service !== "search")
+    .map((op) => ({
+      operationId: `${op.service}.${op.operationId}`,
+      method: op.method.toUpperCase(),
+      segments: splitPath(op.path).map((s) => (/^\{[^}]+\}$/.test(s) ? null : s)),
+    }));
+}
+
 function splitPath(path: string): string[] {
   return path.split("/").filter((s) => s !== "");
 }
@@ -77,7 +98,11 @@ export function matchOperation(operations: Operation[], method: string, path: st
   return best;
 }
 
-export function coverage(operations: Operation[], requests: RecordedRequest[]): Coverage {
+export function coverage(
+  operations: Operation[],
+  requests: RecordedRequest[],
+  notRunnable: Record<string, string> = NOT_RUNNABLE,
+): Coverage {
   const statuses = new Map<string, Set<number>>();
   const unmatched = new Set<string>();
   for (const request of requests) {
@@ -95,7 +120,7 @@ export function coverage(operations: Operation[], requests: RecordedRequest[]): 
     exercised: ids.filter((id) => statuses.has(id)),
     missing: ids
       .filter((id) => !statuses.has(id))
-      .map((operationId) => ({ operationId, reason: NOT_RUNNABLE[operationId] })),
+      .map((operationId) => ({ operationId, reason: notRunnable[operationId] })),
     errorsOnly: ids
       .filter((id) => statuses.has(id) && [...statuses.get(id)!].every((s) => s >= 400))
       .map((operationId) => ({ operationId, statuses: [...statuses.get(operationId)!].sort() })),

@@ -129,6 +129,103 @@ export const BIGINT_COMPONENTS = { ledger: ["AssetsBalances"] };
  */
 export const OPTIONAL_PROPERTIES = { ledger: { V2PostTransaction: ["metadata"] } };
 
+/**
+ * Properties the servers send that their specs leave out or type too narrowly, as
+ * `{ service: { Component: { "dotted.property.path": schema } } }`; each is set (added or replaced) in
+ * the component before the schemas are emitted, so strict validation accepts what the server sends and
+ * the types name it (Wallets, Webhooks, Auth, Reconciliation, Payments).
+ */
+const mainBalance = {
+  allOf: [
+    { $ref: "#/components/schemas/AssetHolder" },
+    {
+      type: "object",
+      properties: {
+        expiresAt: { type: "string", format: "date-time", nullable: true },
+        priority: { type: "integer", format: "bigint" },
+      },
+    },
+  ],
+};
+
+export const PROPERTY_PATCHES = {
+  wallets: {
+    // `/_info` answers go-libs' ServiceInfo: {version, debug}.
+    ServerInfo: { debug: { type: "boolean" } },
+    // A wallet's main balance carries the balance fields (expiresAt, priority; no name) beside its assets.
+    Wallet: { "balances.main": mainBalance },
+    WalletWithBalances: { "balances.main": mainBalance },
+    // getTransactions passes on the ledger's v2 transactions, which have these too.
+    Transaction: {
+      insertedAt: { type: "string", format: "date-time" },
+      updatedAt: { type: "string", format: "date-time" },
+      reverted: { type: "boolean" },
+    },
+  },
+  auth: { ServerInfo: { debug: { type: "boolean" } } },
+  reconciliation: { ServerInfo: { debug: { type: "boolean" } } },
+  orchestration: {
+    ServerInfo: { debug: { type: "boolean" } },
+    // Workflows carry their soft-deletion time (null while they exist).
+    Workflow: { deletedAt: { type: "string", format: "date-time", nullable: true } },
+    V2Workflow: { deletedAt: { type: "string", format: "date-time", nullable: true } },
+    // Stage statuses name their Temporal run; triggers embed their workflow.
+    StageStatus: { temporalRunID: { type: "string" } },
+    V2StageStatus: { temporalRunID: { type: "string" } },
+    // A history entry's input is the stage's own input ({amount, source, ...} for a send), not a Stage.
+    WorkflowInstanceHistory: { input: { type: "object", additionalProperties: true } },
+    V2WorkflowInstanceHistory: { input: { type: "object", additionalProperties: true } },
+    // A stage's history carries its activities' own inputs and outputs as their Go structs encode them.
+    WorkflowInstanceHistoryStage: {
+      input: { type: "object", additionalProperties: true },
+      output: { type: "object", additionalProperties: true, nullable: true },
+    },
+    V2WorkflowInstanceHistoryStage: {
+      input: { type: "object", additionalProperties: true },
+      output: { type: "object", additionalProperties: true, nullable: true },
+    },
+    Trigger: { workflow: { allOf: [{ $ref: "#/components/schemas/Workflow" }], nullable: true } },
+    V2Trigger: { workflow: { allOf: [{ $ref: "#/components/schemas/V2Workflow" }], nullable: true } },
+  },
+  payments: {
+    // The v1 connector list says whether each connector is being uninstalled.
+    ConnectorsResponse: { "data.[].scheduledForDeletion": { type: "boolean" } },
+    // Payment service users answer null for the contact details and address they were not given.
+    V3ContactDetails: {
+      email: { type: "string", nullable: true },
+      phoneNumber: { type: "string", nullable: true },
+      locale: { type: "string", nullable: true },
+    },
+    // The v1 config of dummypay is the v3 one (payments runs the v3 connectors behind both APIs).
+    // Task descriptors name their task, connector and creation time.
+    TaskDummyPay: {
+      "descriptor.id": { type: "string" },
+      "descriptor.connectorID": { type: "string" },
+      "descriptor.createdAt": { type: "string", format: "date-time" },
+    },
+    DummyPayConfig: {
+      pollingPeriod: { type: "string" },
+      linkFlowError: { type: "boolean" },
+      updateLinkFlowError: { type: "boolean" },
+    },
+    V3PaymentServiceUser: {
+      address: { allOf: [{ $ref: "#/components/schemas/V3Address" }], nullable: true },
+      contactDetails: { allOf: [{ $ref: "#/components/schemas/V3ContactDetails" }], nullable: true },
+    },
+  },
+  webhooks: { WebhooksConfig: { name: { type: "string" } } },
+};
+
+/**
+ * Components the servers read in another shape altogether, replaced whole (Payments): v3
+ * updatePaymentMetadata decodes its body as the metadata map itself, not `{metadata: {...}}`.
+ */
+export const REPLACED_COMPONENTS = {
+  payments: {
+    V3UpdatePaymentMetadataRequest: { type: "object", additionalProperties: { type: "string" } },
+  },
+};
+
 /** Notes added to the JSDoc of operations the pinned servers do not serve (Ledger, Payments, Orchestration). */
 export const NOT_SERVED = {
   getMapping: "Not served by ledger v2.4.12 (no route): answers 404.",
@@ -136,6 +233,12 @@ export const NOT_SERVED = {
   runScript: "Not served by ledger v2.4.12 (no route): answers 404. Use createTransaction with a script.",
   CreateTransactions: 'ledger v2.4.12 answers 400 "not supported"; use createTransaction or v2 createBulk.',
   connectorsTransfer: "Not served by payments v3.4.0 (no route).",
+  readConnectorConfig:
+    "Not served by payments v3.4.0 without a connector id (405): use readConnectorConfigV1.",
+  resetConnector: "Not served by payments v3.4.0 without a connector id (405): use resetConnectorV1.",
+  uninstallConnector: "Not served by payments v3.4.0 without a connector id (405): use uninstallConnectorV1.",
+  listConnectorTasks: "Not served by payments v3.4.0 without a connector id (405): use listConnectorTasksV1.",
+  getConnectorTask: "Not served by payments v3.4.0 without a connector id (404): use getConnectorTaskV1.",
   v2GetServerInfo: "Not served by flows v2.6.0 under /v2; use v1 getServerInfo.",
 };
 

@@ -1,6 +1,11 @@
 // JSON Schema (OpenAPI 3.0) → valibot expressions and TypeScript types, for one spec.
 // Every component becomes `<Name>Schema` (valibot) and `<Name>` (type; `<Name>Input` when inputs differ).
-import { BIGINT_COMPONENTS, OPTIONAL_PROPERTIES } from "./corrections.mjs";
+import {
+  BIGINT_COMPONENTS,
+  OPTIONAL_PROPERTIES,
+  PROPERTY_PATCHES,
+  REPLACED_COMPONENTS,
+} from "./corrections.mjs";
 import { resolver } from "./spec.mjs";
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -119,6 +124,22 @@ const BIGINT_DOC =
  * `number | string` (deliveries went through float64, or arrive as strings), optional properties also
  * accept `null`, and no `<Name>Input` types are made.
  */
+/** Sets `schema` at the dotted property `path` of an object schema (`balances.main`; `[]` steps into array items). */
+function setProperty(component, path, schema) {
+  const keys = path.split(".");
+  let node = component;
+  const child = (n, key) =>
+    key === "[]"
+      ? n?.items
+      : (n?.properties?.[key] ?? n?.allOf?.map((m) => m.properties?.[key]).find(Boolean));
+  for (const key of keys.slice(0, -1)) {
+    node = child(node, key);
+    if (!node) throw new Error(`PROPERTY_PATCHES: no property ${path} to patch`);
+  }
+  node.properties ??= {};
+  node.properties[keys.at(-1)] = schema;
+}
+
 export class SchemaEmitter {
   constructor(spec, service, { delivery = false } = {}) {
     this.delivery = delivery;
@@ -130,6 +151,14 @@ export class SchemaEmitter {
     for (const [name, props] of Object.entries(OPTIONAL_PROPERTIES[service] ?? {})) {
       const schema = this.components[name];
       schema.required = (schema.required ?? []).filter((p) => !props.includes(p));
+    }
+    for (const [name, schema] of Object.entries(REPLACED_COMPONENTS[service] ?? {})) {
+      if (this.components[name]) this.components[name] = schema;
+    }
+    for (const [name, patches] of Object.entries(PROPERTY_PATCHES[service] ?? {})) {
+      // Event payload specs (delivery: true) share the service name but not these components.
+      if (!this.components[name]) continue;
+      for (const [path, schema] of Object.entries(patches)) setProperty(this.components[name], path, schema);
     }
     this.reset();
     this.order = [];

@@ -20,6 +20,6 @@ export const ReadClientResponseSchema: v.GenericSchema<unknown, ReadClientRespon
 export const ReadUserResponseSchema: v.GenericSchema<unknown, ReadUserResponse> = /*#__PURE__*/v.looseObject({ data: /*#__PURE__*/v.optional(UserSchema) }) as never;
 export const ScopeOptionsSchema: v.GenericSchema<unknown, ScopeOptions> = /*#__PURE__*/v.looseObject({ label: /*#__PURE__*/v.string(), metadata: /*#__PURE__*/v.optional(MetadataSchema) }) as never;
 export const ScopeSchema: v.GenericSchema<unknown, Scope> = /*#__PURE__*/v.looseObject({ label: /*#__PURE__*/v.string(), metadata: /*#__PURE__*/v.optional(MetadataSchema), id: /*#__PURE__*/v.string(), transient: /*#__PURE__*/v.optional(/*#__PURE__*/list(/*#__PURE__*/v.string())) }) as never;
-export const ServerInfoSchema: v.GenericSchema<unknown, ServerInfo> = /*#__PURE__*/v.looseObject({ version: /*#__PURE__*/v.string() }) as never;
+export const ServerInfoSchema: v.GenericSchema<unknown, ServerInfo> = /*#__PURE__*/v.looseObject({ version: /*#__PURE__*/v.string(), debug: /*#__PURE__*/v.optional(/*#__PURE__*/v.boolean()) }) as never;
 export const UpdateClientRequestSchema: v.GenericSchema<unknown, UpdateClientRequest> = AuthClientOptionsSchema as never;
 export const UpdateClientResponseSchema: v.GenericSchema<unknown, UpdateClientResponse> = CreateClientResponseSchema as never;

@@ -87,6 +87,7 @@ export interface SecretOptions {
 
 export interface ServerInfo {
   version: string;
+  debug?: boolean;
 }
 
 export type UpdateClientRequest = AuthClientOptions;

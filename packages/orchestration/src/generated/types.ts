@@ -460,6 +460,7 @@ export interface RunWorkflowResponseInput {
 
 export interface ServerInfo {
   version: string;
+  debug?: boolean;
 }
 
 export type Stage = StageSend | StageDelay | StageWaitEvent | Update;
@@ -581,6 +582,7 @@ export interface StageStatus {
   startedAt: string;
   terminatedAt?: string;
   error?: string;
+  temporalRunID?: string;
 }
 
 export interface StageStatusInput {
@@ -589,6 +591,7 @@ export interface StageStatusInput {
   startedAt: string | Date;
   terminatedAt?: string | Date;
   error?: string;
+  temporalRunID?: string;
 }
 
 export interface StageWaitEvent {
@@ -637,6 +640,13 @@ export interface Trigger {
   name?: string;
   id: string;
   createdAt: string;
+  workflow?: {
+    config: WorkflowConfig;
+    createdAt: string;
+    updatedAt: string;
+    id: string;
+    deletedAt?: string | null;
+  } | null;
 }
 
 export interface TriggerInput {
@@ -648,6 +658,13 @@ export interface TriggerInput {
   name?: string;
   id: string;
   createdAt: string | Date;
+  workflow?: {
+    config: WorkflowConfig;
+    createdAt: string | Date;
+    updatedAt: string | Date;
+    id: string;
+    deletedAt?: string | Date | null;
+  } | null;
 }
 
 export interface TriggerData {
@@ -1304,6 +1321,7 @@ export interface V2StageStatus {
   startedAt: string;
   terminatedAt?: string;
   error?: string;
+  temporalRunID?: string;
 }
 
 export interface V2StageStatusInput {
@@ -1312,6 +1330,7 @@ export interface V2StageStatusInput {
   startedAt: string | Date;
   terminatedAt?: string | Date;
   error?: string;
+  temporalRunID?: string;
 }
 
 export interface V2StageWaitEvent {
@@ -1362,6 +1381,13 @@ export interface V2Trigger {
   name?: string;
   id: string;
   createdAt: string;
+  workflow?: {
+    config: V2WorkflowConfig;
+    createdAt: string;
+    updatedAt: string;
+    id: string;
+    deletedAt?: string | null;
+  } | null;
 }
 
 export interface V2TriggerInput {
@@ -1373,6 +1399,13 @@ export interface V2TriggerInput {
   name?: string;
   id: string;
   createdAt: string | Date;
+  workflow?: {
+    config: V2WorkflowConfig;
+    createdAt: string | Date;
+    updatedAt: string | Date;
+    id: string;
+    deletedAt?: string | Date | null;
+  } | null;
 }
 
 export interface V2TriggerData {
@@ -1488,6 +1521,7 @@ export interface V2Workflow {
   createdAt: string;
   updatedAt: string;
   id: string;
+  deletedAt?: string | null;
 }
 
 export interface V2WorkflowInput {
@@ -1495,6 +1529,7 @@ export interface V2WorkflowInput {
   createdAt: string | Date;
   updatedAt: string | Date;
   id: string;
+  deletedAt?: string | Date | null;
 }
 
 export interface V2WorkflowConfig {
@@ -1528,7 +1563,7 @@ export interface V2WorkflowInstanceInput {
 
 export interface V2WorkflowInstanceHistory {
   name: string;
-  input: V2Stage;
+  input: Record<string, unknown>;
   error?: string;
   terminated: boolean;
   startedAt: string;
@@ -1537,7 +1572,7 @@ export interface V2WorkflowInstanceHistory {
 
 export interface V2WorkflowInstanceHistoryInput {
   name: string;
-  input: V2StageInput;
+  input: Record<string, unknown>;
   error?: string;
   terminated: boolean;
   startedAt: string | Date;
@@ -1550,8 +1585,8 @@ export type V2WorkflowInstanceHistoryListInput = V2WorkflowInstanceHistoryInput[
 
 export interface V2WorkflowInstanceHistoryStage {
   name: string;
-  input: V2WorkflowInstanceHistoryStageInput;
-  output?: V2WorkflowInstanceHistoryStageOutput;
+  input: Record<string, unknown>;
+  output?: Record<string, unknown> | null;
   error?: string;
   terminated: boolean;
   startedAt: string;
@@ -1563,8 +1598,8 @@ export interface V2WorkflowInstanceHistoryStage {
 
 export interface V2WorkflowInstanceHistoryStageInput {
   name: string;
-  input: V2WorkflowInstanceHistoryStageInputInput;
-  output?: V2WorkflowInstanceHistoryStageOutputInput;
+  input: Record<string, unknown>;
+  output?: Record<string, unknown> | null;
   error?: string;
   terminated: boolean;
   startedAt: string | Date;
@@ -1691,6 +1726,7 @@ export interface Workflow {
   createdAt: string;
   updatedAt: string;
   id: string;
+  deletedAt?: string | null;
 }
 
 export interface WorkflowInput {
@@ -1698,6 +1734,7 @@ export interface WorkflowInput {
   createdAt: string | Date;
   updatedAt: string | Date;
   id: string;
+  deletedAt?: string | Date | null;
 }
 
 export interface WorkflowConfig {
@@ -1731,7 +1768,7 @@ export interface WorkflowInstanceInput {
 
 export interface WorkflowInstanceHistory {
   name: string;
-  input: Stage;
+  input: Record<string, unknown>;
   error?: string;
   terminated: boolean;
   startedAt: string;
@@ -1740,7 +1777,7 @@ export interface WorkflowInstanceHistory {
 
 export interface WorkflowInstanceHistoryInput {
   name: string;
-  input: StageInput;
+  input: Record<string, unknown>;
   error?: string;
   terminated: boolean;
   startedAt: string | Date;
@@ -1753,8 +1790,8 @@ export type WorkflowInstanceHistoryListInput = WorkflowInstanceHistoryInput[];
 
 export interface WorkflowInstanceHistoryStage {
   name: string;
-  input: WorkflowInstanceHistoryStageInput;
-  output?: WorkflowInstanceHistoryStageOutput;
+  input: Record<string, unknown>;
+  output?: Record<string, unknown> | null;
   error?: string;
   terminated: boolean;
   startedAt: string;
@@ -1766,8 +1803,8 @@ export interface WorkflowInstanceHistoryStage {
 
 export interface WorkflowInstanceHistoryStageInput {
   name: string;
-  input: WorkflowInstanceHistoryStageInputInput;
-  output?: WorkflowInstanceHistoryStageOutputInput;
+  input: Record<string, unknown>;
+  output?: Record<string, unknown> | null;
   error?: string;
   terminated: boolean;
   startedAt: string | Date;

@@ -296,6 +296,7 @@ export interface ConnectorsResponse {
     name: string;
     connectorID: string;
     enabled?: boolean;
+    scheduledForDeletion?: boolean;
   }[];
 }
 
@@ -327,6 +328,9 @@ export interface DummyPayConfig {
   prefixFileToIngest?: string;
   numberOfAccountsPreGenerated?: number;
   numberOfPaymentsPreGenerated?: number;
+  pollingPeriod?: string;
+  linkFlowError?: boolean;
+  updateLinkFlowError?: boolean;
 }
 
 export interface ForwardBankAccountRequest {
@@ -668,6 +672,9 @@ export interface TaskDummyPay {
     name?: string;
     key?: string;
     fileName?: string;
+    id?: string;
+    connectorID?: string;
+    createdAt?: string;
   };
 }
 
@@ -683,6 +690,9 @@ export interface TaskDummyPayInput {
     name?: string;
     key?: string;
     fileName?: string;
+    id?: string;
+    connectorID?: string;
+    createdAt?: string | Date;
   };
 }
 
@@ -1408,8 +1418,9 @@ export interface V3ConnectorsCursorResponseInput {
 }
 
 export interface V3ContactDetails {
-  email?: string;
-  phoneNumber?: string;
+  email?: string | null;
+  phoneNumber?: string | null;
+  locale?: string | null;
 }
 
 export interface V3ContactDetailsRequest {
@@ -2427,8 +2438,19 @@ export interface V3PaymentServiceUser {
   id: string;
   name: string;
   createdAt: string;
-  contactDetails?: V3ContactDetails;
-  address?: V3Address;
+  contactDetails?: {
+    email?: string | null;
+    phoneNumber?: string | null;
+    locale?: string | null;
+  } | null;
+  address?: {
+    streetNumber?: string;
+    streetName?: string;
+    city?: string;
+    region?: string;
+    postalCode?: string;
+    country?: string;
+  } | null;
   bankAccountIDs?: string[] | null;
   metadata?: V3Metadata;
 }
@@ -2437,8 +2459,19 @@ export interface V3PaymentServiceUserInput {
   id: string;
   name: string;
   createdAt: string | Date;
-  contactDetails?: V3ContactDetails;
-  address?: V3Address;
+  contactDetails?: {
+    email?: string | null;
+    phoneNumber?: string | null;
+    locale?: string | null;
+  } | null;
+  address?: {
+    streetNumber?: string;
+    streetName?: string;
+    city?: string;
+    region?: string;
+    postalCode?: string;
+    country?: string;
+  } | null;
   bankAccountIDs?: string[] | null;
   metadata?: V3Metadata;
 }
@@ -2840,9 +2873,7 @@ export interface V3UpdateBankAccountMetadataRequest {
 
 export type V3UpdateConnectorRequest = V3ConnectorConfig;
 
-export interface V3UpdatePaymentMetadataRequest {
-  metadata: V3Metadata;
-}
+export type V3UpdatePaymentMetadataRequest = Record<string, string>;
 
 export interface V3UpdatePoolQueryRequest {
   query: Record<string, unknown>;

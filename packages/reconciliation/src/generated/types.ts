@@ -124,4 +124,5 @@ export interface ReconciliationsCursorResponseInput {
 
 export interface ServerInfo {
   version: string;
+  debug?: boolean;
 }

@@ -275,6 +275,7 @@ export interface Posting {
 
 export interface ServerInfo {
   version: string;
+  debug?: boolean;
 }
 
 export type Subject = LedgerAccountSubject | WalletSubject;
@@ -289,6 +290,9 @@ export interface Transaction {
   id: number;
   preCommitVolumes?: AggregatedVolumes;
   postCommitVolumes?: AggregatedVolumes;
+  insertedAt?: string;
+  updatedAt?: string;
+  reverted?: boolean;
 }
 
 export interface TransactionInput {
@@ -301,6 +305,9 @@ export interface TransactionInput {
   id: number;
   preCommitVolumes?: AggregatedVolumes;
   postCommitVolumes?: AggregatedVolumes;
+  insertedAt?: string | Date;
+  updatedAt?: string | Date;
+  reverted?: boolean;
 }
 
 export interface Volume {
@@ -320,7 +327,11 @@ export interface Wallet {
   createdAt: string;
   ledger: string;
   balances?: {
-    main: AssetHolder;
+    main: {
+      assets: Record<string, bigint>;
+      expiresAt?: string | null;
+      priority?: bigint;
+    };
   };
 }
 
@@ -333,7 +344,11 @@ export interface WalletInput {
   createdAt: string | Date;
   ledger: string;
   balances?: {
-    main: AssetHolder;
+    main: {
+      assets: Record<string, bigint>;
+      expiresAt?: string | Date | null;
+      priority?: bigint;
+    };
   };
 }
 
@@ -367,7 +382,11 @@ export interface WalletWithBalances {
   name: string;
   createdAt: string;
   balances: {
-    main: AssetHolder;
+    main: {
+      assets: Record<string, bigint>;
+      expiresAt?: string | null;
+      priority?: bigint;
+    };
   };
   ledger: string;
 }
@@ -380,7 +399,11 @@ export interface WalletWithBalancesInput {
   name: string;
   createdAt: string | Date;
   balances: {
-    main: AssetHolder;
+    main: {
+      assets: Record<string, bigint>;
+      expiresAt?: string | Date | null;
+      priority?: bigint;
+    };
   };
   ledger: string;
 }

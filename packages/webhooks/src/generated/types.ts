@@ -251,6 +251,7 @@ export interface WebhooksConfig {
   active: boolean;
   createdAt: string;
   updatedAt: string;
+  name?: string;
 }
 
 export interface WebhooksConfigInput {
@@ -261,4 +262,5 @@ export interface WebhooksConfigInput {
   active: boolean;
   createdAt: string | Date;
   updatedAt: string | Date;
+  name?: string;
 }

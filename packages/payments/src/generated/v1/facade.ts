@@ -99,6 +99,8 @@ export interface PaymentsV1 {
    *
    * Get a specific task associated to the connector.
    *
+   * Note: Not served by payments v3.4.0 without a connector id (404): use getConnectorTaskV1.
+   *
    * `GET /api/payments/connectors/{connector}/tasks/{taskId}` (`getConnectorTask`, scopes: payments:read)
    *
    * @deprecated Deprecated upstream.
@@ -191,6 +193,8 @@ export interface PaymentsV1 {
    *
    * List all tasks associated with this connector.
    *
+   * Note: Not served by payments v3.4.0 without a connector id (405): use listConnectorTasksV1.
+   *
    * `GET /api/payments/connectors/{connector}/tasks` (`listConnectorTasks`, scopes: payments:read)
    *
    * @deprecated Deprecated upstream.
@@ -227,6 +231,8 @@ export interface PaymentsV1 {
    *
    * Read connector config
    *
+   * Note: Not served by payments v3.4.0 without a connector id (405): use readConnectorConfigV1.
+   *
    * `GET /api/payments/connectors/{connector}/config` (`readConnectorConfig`, scopes: payments:read)
    *
    * @deprecated Deprecated upstream.
@@ -254,6 +260,8 @@ export interface PaymentsV1 {
    * Reset a connector by its name.
    * It will remove the connector and ALL PAYMENTS generated with it.
    *
+   *
+   * Note: Not served by payments v3.4.0 without a connector id (405): use resetConnectorV1.
    *
    * `POST /api/payments/connectors/{connector}/reset` (`resetConnector`, scopes: payments:write)
    *
@@ -288,6 +296,8 @@ export interface PaymentsV1 {
    * Uninstall a connector
    *
    * Uninstall a connector by its name.
+   *
+   * Note: Not served by payments v3.4.0 without a connector id (405): use uninstallConnectorV1.
    *
    * `DELETE /api/payments/connectors/{connector}` (`uninstallConnector`, scopes: payments:write)
    *

@@ -368,6 +368,8 @@ export interface GetConnectorTaskInput {
  *
  * Get a specific task associated to the connector.
  *
+ * Note: Not served by payments v3.4.0 without a connector id (404): use getConnectorTaskV1.
+ *
  * `GET /api/payments/connectors/{connector}/tasks/{taskId}` (`getConnectorTask`, scopes: payments:read)
  *
  * @deprecated Deprecated upstream.
@@ -639,13 +641,14 @@ export const listAllConnectors: Operation<ListAllConnectorsInput, {
   name: string;
   connectorID: string;
   enabled?: boolean;
+  scheduledForDeletion?: boolean;
 }[]> = /* @__PURE__ */ operation({
   id: "listAllConnectors",
   name: "payments.v1.listAllConnectors",
   service: "payments",
   method: "GET",
   path: "/connectors",
-  output: /*#__PURE__*/list(/*#__PURE__*/v.looseObject({ provider: ConnectorSchema, name: /*#__PURE__*/v.string(), connectorID: /*#__PURE__*/v.string(), enabled: /*#__PURE__*/v.optional(/*#__PURE__*/v.boolean()) })),
+  output: /*#__PURE__*/list(/*#__PURE__*/v.looseObject({ provider: ConnectorSchema, name: /*#__PURE__*/v.string(), connectorID: /*#__PURE__*/v.string(), enabled: /*#__PURE__*/v.optional(/*#__PURE__*/v.boolean()), scheduledForDeletion: /*#__PURE__*/v.optional(/*#__PURE__*/v.boolean()) })),
   unwrap: "data",
   scopes: ["payments:read"],
 });
@@ -731,6 +734,8 @@ export interface ListConnectorTasksInput {
  * List tasks from a connector
  *
  * List all tasks associated with this connector.
+ *
+ * Note: Not served by payments v3.4.0 without a connector id (405): use listConnectorTasksV1.
  *
  * `GET /api/payments/connectors/{connector}/tasks` (`listConnectorTasks`, scopes: payments:read)
  *
@@ -908,6 +913,8 @@ export interface ReadConnectorConfigInput {
  *
  * Read connector config
  *
+ * Note: Not served by payments v3.4.0 without a connector id (405): use readConnectorConfigV1.
+ *
  * `GET /api/payments/connectors/{connector}/config` (`readConnectorConfig`, scopes: payments:read)
  *
  * @deprecated Deprecated upstream.
@@ -993,6 +1000,8 @@ export interface ResetConnectorInput {
  * Reset a connector by its name.
  * It will remove the connector and ALL PAYMENTS generated with it.
  *
+ *
+ * Note: Not served by payments v3.4.0 without a connector id (405): use resetConnectorV1.
  *
  * `POST /api/payments/connectors/{connector}/reset` (`resetConnector`, scopes: payments:write)
  *
@@ -1100,6 +1109,8 @@ export interface UninstallConnectorInput {
  * Uninstall a connector
  *
  * Uninstall a connector by its name.
+ *
+ * Note: Not served by payments v3.4.0 without a connector id (405): use uninstallConnectorV1.
  *
  * `DELETE /api/payments/connectors/{connector}` (`uninstallConnector`, scopes: payments:write)
  *
