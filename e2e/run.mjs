@@ -4,48 +4,12 @@
 // operations got a response from the ledger. Exit code: vitest's; a run with no ledger skips every test
 // and exits 0. With FORMANCE_E2E_REQUIRE_LEDGER=1 (CI) a run with no ledger fails, and so does a run of
 // the whole suite that leaves a ledger operation unexercised without a stated reason.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runVitest } from "./lib/run-vitest.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = dirname(here);
-
-const vitest = join(dirname(createRequire(import.meta.url).resolve("vitest/package.json")), "vitest.mjs");
-const scratch = mkdtempSync(join(tmpdir(), "formance-e2e-"));
-const report = join(scratch, "report.json");
-const statusFile = join(scratch, "status.json");
-
-const run = spawnSync(
-  process.execPath,
-  [
-    vitest,
-    "run",
-    "--config",
-    join(here, "vitest.config.ts"),
-    "--reporter=default",
-    "--reporter=json",
-    `--outputFile.json=${report}`,
-    ...process.argv.slice(2),
-  ],
-  { cwd: root, stdio: "inherit", env: { ...process.env, FORMANCE_E2E_STATUS_FILE: statusFile } },
-);
-
-const read = (file) => {
-  try {
-    return JSON.parse(readFileSync(file, "utf8"));
-  } catch {
-    return undefined;
-  }
-};
-const status = read(statusFile);
-const results = read(report);
-rmSync(scratch, { recursive: true, force: true });
-
-const code = run.status ?? 1;
+const { code, status, results, counts } = runVitest(join(here, "vitest.config.ts"), process.argv.slice(2));
 if (status?.status === "error") {
   console.log(`e2e: FAILED before running the tests: ${status.reason}`);
   process.exit(code || 1);
@@ -57,11 +21,7 @@ if (!results) {
   process.exit(code || 1);
 }
 
-const total = results.numTotalTests ?? 0;
-const passed = results.numPassedTests ?? 0;
-const failed = results.numFailedTests ?? 0;
-const skipped = (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
-const suitesFailed = results.numFailedTestSuites ?? 0;
+const { total, passed, failed, skipped, suitesFailed } = counts;
 
 if (status?.status === "skipped") {
   console.log(`e2e: SKIPPED all ${total} tests: no ledger: ${status.reason}`);

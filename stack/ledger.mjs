@@ -346,15 +346,27 @@ export async function prerequisites() {
 
 // ---------------------------------------------------------------- serve
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
+// Ports are drawn below the kernel's ephemeral range (32768 and up on Linux), so that no outgoing
+// connection of another process can take one between the pick and the service's own bind, and never
+// handed out twice by one process.
+const handedOut = new Set();
+
+export async function freePort() {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (handedOut.has(port) || !(await canBind(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error("no free port found between 20000 and 32000 on 127.0.0.1");
+}
+
+function canBind(port) {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
   });
 }
 
