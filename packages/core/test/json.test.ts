@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as json from "../src/json";
-import { _implementations, _placeholderToken, jsonImplementation, parseJSON, parseNDJSON } from "../src/json";
+import { _implementations, _placeholderToken, jsonImplementation, parseJSON } from "../src/json";
+import { parseNDJSON } from "../src/ndjson";
 
 // Expectations are computed independently of the implementation: BigInt of literal digits, powers
 // of two with bigint arithmetic, and JSON.parse / JSON.stringify for everything that is not an
@@ -811,7 +812,7 @@ describe("parseNDJSON", () => {
 
   it("reports the failing line and cancels the stream when stopped early", async () => {
     await expect(collect(streamOf([encoder.encode('1\n2\n{"a":}\n4\n')]))).rejects.toThrow(
-      /at position 5 .*NDJSON line 3/,
+      /line 3: .*at position 5/,
     );
     let cancelled = false;
     const stream = new ReadableStream<Uint8Array>({
