@@ -45,7 +45,8 @@ export function build({ client, d, op, options }: CallContext, input: Input): Ht
         query.set("query", stringifyJSON(payload));
       }
     } else if (d.body === "stream") {
-      const streamed = toStreamBody(payload);
+      // Already a BodyInit: the operation's input schema (`streamBody`, stream.ts) made it one.
+      const streamed = payload as BodyInit;
       replayable = !(streamed instanceof ReadableStream);
       headers.set("content-type", "application/octet-stream");
       body = () => streamed;
@@ -129,38 +130,4 @@ function scalar(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   if (typeof value === "object" && value !== null) return stringifyJSON(value);
   return String(value);
-}
-
-function toStreamBody(payload: unknown): BodyInit {
-  if (
-    typeof payload === "string" ||
-    payload instanceof Uint8Array ||
-    payload instanceof ArrayBuffer ||
-    payload instanceof Blob ||
-    payload instanceof ReadableStream
-  ) {
-    return payload as BodyInit;
-  }
-  if (payload && typeof payload === "object" && Symbol.asyncIterator in payload) {
-    // Objects (e.g. logs from an export) are written as newline-delimited JSON.
-    const iterator = (payload as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-    const encoder = new TextEncoder();
-    return new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const { value, done } = await iterator.next();
-        if (done) controller.close();
-        else
-          controller.enqueue(encoder.encode(`${typeof value === "string" ? value : stringifyJSON(value)}\n`));
-      },
-      async cancel() {
-        await iterator.return?.();
-      },
-    });
-  }
-  throw new FormanceValidationError([
-    {
-      path: "body",
-      message: "Expected a string, Uint8Array, ArrayBuffer, Blob, ReadableStream or async iterable",
-    },
-  ]);
 }

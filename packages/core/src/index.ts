@@ -29,6 +29,7 @@ export {
   type PageOperation,
 } from "./operation";
 export type { ClientOptions, CloudEnvironment, CloudServer, RequestOptions, ValidationMode } from "./options";
-export { Page, PagePromise } from "./pagination";
+export { Page, PagePromise, pageOperation } from "./pagination";
 export type { RetryOptions } from "./retry";
 export { bigint, list, map, oneOf, openEnum, type Schema, timestamp, toIssues } from "./schema";
+export { type StreamBodyInput, streamBody, streamOperation } from "./stream";

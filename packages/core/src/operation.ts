@@ -1,9 +1,10 @@
-// `operation(descriptor)` turns generated data into a callable standalone function.
+// `operation(descriptor)` turns generated data into a callable standalone function (pages:
+// `pageOperation` in pagination.ts; NDJSON streams: `streamOperation` in stream.ts).
 import type { APIPromise } from "./api-promise";
 import type { CoreClient } from "./context";
 import type { Input, OperationDescriptor } from "./descriptor";
 import type { RequestOptions } from "./options";
-import { type PagePromise, paginate } from "./pagination";
+import type { PagePromise } from "./pagination";
 import { request } from "./request";
 
 type Call<I, R> = {} extends I
@@ -15,14 +16,14 @@ export type Operation<I, O> = Call<I, APIPromise<O>> & { readonly descriptor: Op
 /** A cursor-paginated operation: the result is awaitable (first page) and `for await`-iterable. */
 export type PageOperation<I, T> = Call<I, PagePromise<T>> & { readonly descriptor: OperationDescriptor };
 
+/**
+ * A standalone operation function for a JSON, count or void result. Pages and NDJSON streams have
+ * their own factories (`pageOperation`, `streamOperation`), so a bundle carries only the kinds it calls.
+ */
 /* @__NO_SIDE_EFFECTS__ */
 export function operation<F>(descriptor: OperationDescriptor): F {
-  const run =
-    descriptor.kind === "page"
-      ? (client: CoreClient, input?: Input, options?: RequestOptions) =>
-          paginate(client, descriptor, input, options)
-      : (client: CoreClient, input?: Input, options?: RequestOptions) =>
-          request(client, descriptor, input, options);
+  const run = (client: CoreClient, input?: Input, options?: RequestOptions) =>
+    request(client, descriptor, input, options);
   return Object.assign(run, { descriptor }) as F;
 }
 

@@ -1,9 +1,11 @@
 // Cursor pagination: a call that is awaitable (first page) and `for await`-iterable (every item).
+import * as v from "valibot";
 import { APIPromise } from "./api-promise";
-import type { CoreClient } from "./context";
+import type { CallContext, CoreClient, HttpRequest } from "./context";
 import type { Input, OperationDescriptor, RawPage, Result } from "./descriptor";
-import { FormancePaginationError, type OperationRef } from "./errors";
+import { FormancePaginationError, FormanceResponseValidationError, type OperationRef } from "./errors";
 import type { RequestOptions } from "./options";
+import { check, isObject, parseBody, throwIfFailed } from "./response";
 
 /** Consecutive empty pages (that still claim more) after which a walk stops: the server makes no progress. */
 export const MAX_EMPTY_PAGES = 10;
@@ -102,6 +104,14 @@ export class PagePromise<T> extends APIPromise<Page<T>> implements AsyncIterable
   }
 }
 
+/** A standalone cursor-paginated operation: its result is awaitable (first page) and `for await`-iterable. */
+/* @__NO_SIDE_EFFECTS__ */
+export function pageOperation<F>(descriptor: OperationDescriptor): F {
+  const run = (client: CoreClient, input?: Input, options?: RequestOptions) =>
+    paginate(client, descriptor, input, options);
+  return Object.assign(run, { descriptor }) as F;
+}
+
 /** Runs a cursor-paginated operation. The next page sends the cursor plus the inputs the server needs again. */
 export function paginate<T>(
   client: CoreClient,
@@ -119,8 +129,39 @@ export function paginate<T>(
   };
   const cursor = typeof input?.cursor === "string" ? input.cursor : undefined;
   const op = { id: d.id, name: d.name };
-  const result = execute<RawPage<T>>(client, d, input, options).then(
+  const result = execute<RawPage<T>>(client, d, input, options, readPage).then(
     ({ data, response }): Result<Page<T>> => ({ data: new Page(data, fetchPage, cursor, op), response }),
   );
   return new PagePromise(result);
+}
+
+/** The reader of a page: the cursor envelope, its items validated one by one (paths start at `data`). */
+function readPage(
+  context: CallContext,
+  response: Response,
+  text: string | undefined,
+  http: HttpRequest,
+): RawPage<unknown> {
+  const { client, d, op } = context;
+  throwIfFailed(context, response, text, http);
+  const { value, rawBody } = parseBody(context, response, text, "page")!;
+  const status = response.status;
+  if (!isObject(value) && client.validate !== "off") {
+    // Most likely not the endpoint we meant (a proxy page, a wrong pathPrefix): don't report "no items".
+    throw new FormanceResponseValidationError(
+      [{ path: d.unwrap ?? "", message: "Expected the page envelope (an object with data, hasMore, next)" }],
+      { rawBody, status, operation: op },
+    );
+  }
+  const cursor = isObject(value) ? value : {};
+  const items = Array.isArray(cursor.data) ? cursor.data : [];
+  return {
+    data: d.output
+      ? (check(client, v.array(d.output), items, rawBody, status, op, "data") as unknown[])
+      : items,
+    hasMore: cursor.hasMore === true,
+    next: typeof cursor.next === "string" && cursor.next ? cursor.next : undefined,
+    previous: typeof cursor.previous === "string" && cursor.previous ? cursor.previous : undefined,
+    pageSize: typeof cursor.pageSize === "number" ? cursor.pageSize : undefined,
+  };
 }

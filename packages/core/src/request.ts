@@ -1,5 +1,6 @@
 // `request`: runs one operation descriptor. Validates the input, builds the HTTP request (build.ts),
-// sends it with retries and auth (send.ts), then reads, unwraps and validates the result (response.ts).
+// sends it with retries and auth (send.ts), then reads, unwraps and validates the result with the
+// operation kind's reader (response.ts; pages: pagination.ts; NDJSON streams: stream.ts).
 import * as v from "valibot";
 import { APIPromise } from "./api-promise";
 import { build } from "./build";
@@ -7,19 +8,19 @@ import type { CallContext, CoreClient } from "./context";
 import type { Input, OperationDescriptor, Result } from "./descriptor";
 import { FormanceValidationError, type OperationRef } from "./errors";
 import { checkRequestOptions, type RequestOptions } from "./options";
-import { read } from "./response";
+import { type Reader, read } from "./response";
 import { toIssues } from "./schema";
 import { send, typed } from "./send";
 
 /** Runs an operation and returns an awaitable result with `.withResponse()`. */
-
 export function request<T>(
   client: CoreClient,
   descriptor: OperationDescriptor,
   input: Input | undefined,
   options: RequestOptions = {},
+  reader: Reader = read,
 ): APIPromise<T> {
-  return new APIPromise(execute<T>(client, descriptor, input, options));
+  return new APIPromise(execute<T>(client, descriptor, input, options, reader));
 }
 
 export async function execute<T>(
@@ -27,6 +28,7 @@ export async function execute<T>(
   d: OperationDescriptor,
   rawInput: Input | undefined,
   options: RequestOptions,
+  reader: Reader,
 ): Promise<Result<T>> {
   const op: OperationRef = { id: d.id, name: d.name };
   checkRequestOptions(options, op);
@@ -40,7 +42,7 @@ export async function execute<T>(
   const http = build(context, input);
   const { response, call, text } = await send(context, http);
   try {
-    const data = (await read(context, response, text, http)) as T;
+    const data = (await reader(context, response, text, http)) as T;
     return { data, response };
   } catch (error) {
     // Reading the result can fail too: the caller aborted, the connection dropped.

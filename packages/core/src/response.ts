@@ -1,79 +1,102 @@
-// Reads a response: typed errors for failures, then parsing, unwrapping and validation by kind.
+// Reads a response: the typed error for a failure, else the body parsed, unwrapped and validated.
 import * as v from "valibot";
 import type { CallContext, CoreClient, HttpRequest } from "./context";
-import { isSuccess, type RawPage } from "./descriptor";
+import { isSuccess } from "./descriptor";
 import {
   apiErrorFrom,
   FormanceResponseValidationError,
   type OperationRef,
   type ValidationIssue,
 } from "./errors";
-import { parseJSON, stringifyJSON } from "./json";
+import { parseJSON } from "./json";
 import { redactURL } from "./logger";
-import { parseNDJSON } from "./ndjson";
-import { DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT } from "./options";
 import { type Schema, toIssues, undeclared } from "./schema";
 
-/** `text` is the body, already read (with the size limit) by `send`, for every result built from it. */
+/** Turns an operation's answer into its result; `execute` runs one per operation kind. */
+export type Reader = (
+  context: CallContext,
+  response: Response,
+  text: string | undefined,
+  http: HttpRequest,
+) => unknown;
+
+/**
+ * The reader of plain operations: a JSON result (unwrapped and validated), a `count` from the Count
+ * header, or nothing (`void`). Pages and NDJSON streams have their own (pagination.ts, stream.ts).
+ * `text` is the body, already read (with the size limit) by `send`, for every result built from it.
+ */
 export async function read(
-  { client, d, op, options }: CallContext,
+  context: CallContext,
   response: Response,
   text: string | undefined,
   http: HttpRequest,
 ): Promise<unknown> {
+  const { client, d, op } = context;
+  throwIfFailed(context, response, text, http);
+  if (d.kind === "count") {
+    await response.body?.cancel();
+    const count = response.headers.get("count");
+    if (count === null || !/^\d+$/.test(count.trim())) {
+      throw new FormanceResponseValidationError(
+        [{ path: "headers.Count", message: `Expected an integer, got ${count}` }],
+        { rawBody: "", status: response.status, operation: op },
+      );
+    }
+    return BigInt(count.trim());
+  }
+  if (d.kind === "void") {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const body = parseBody(context, response, text, "body");
+  if (!body) return undefined;
+  return d.output ? check(client, d.output, body.value, body.rawBody, response.status, op) : body.value;
+}
+
+/** Throws the typed API error when the status is not the operation's success. */
+export function throwIfFailed(
+  { d, op }: CallContext,
+  response: Response,
+  text: string | undefined,
+  http: HttpRequest,
+): void {
   const status = response.status;
-  if (!isSuccess(d, status)) {
-    const rawBody = text ?? "";
-    let body: unknown = rawBody || undefined;
-    try {
-      if (rawBody) body = parseJSON(rawBody);
-    } catch {}
-    throw apiErrorFrom({
-      status,
-      headers: response.headers,
-      body,
-      rawBody,
-      operation: op,
-      method: http.method,
-      url: redactURL(http.url),
-    });
-  }
-  switch (d.kind) {
-    case "count": {
-      await response.body?.cancel();
-      const count = response.headers.get("count");
-      if (count === null || !/^\d+$/.test(count.trim())) {
-        throw new FormanceResponseValidationError(
-          [{ path: "headers.Count", message: `Expected an integer, got ${count}` }],
-          { rawBody: "", status, operation: op },
-        );
-      }
-      return BigInt(count.trim());
-    }
-    case "void":
-      await response.body?.cancel();
-      return undefined;
-    case "ndjson": {
-      const items = response.body
-        ? parseNDJSON(response.body, {
-            maxLineSize: client.options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE,
-            idleTimeout: options.timeout ?? client.options.timeout ?? DEFAULT_TIMEOUT,
-            signal: options.signal,
-            response: { status, headers: response.headers },
-            operation: op,
-          })
-        : (async function* () {})();
-      return d.output ? checkEach(client, d.output, items, status, op) : items;
-    }
-  }
+  if (isSuccess(d, status)) return;
+  const rawBody = text ?? "";
+  let body: unknown = rawBody || undefined;
+  try {
+    if (rawBody) body = parseJSON(rawBody);
+  } catch {}
+  throw apiErrorFrom({
+    status,
+    headers: response.headers,
+    body,
+    rawBody,
+    operation: op,
+    method: http.method,
+    url: redactURL(http.url),
+  });
+}
+
+/**
+ * Parses a JSON body and unwraps its envelope. Undefined for a body that is empty by definition
+ * (204, 205, 304, or a status the operation declares) when `what` may be empty (not a page).
+ */
+export function parseBody(
+  { d, op }: CallContext,
+  response: Response,
+  text: string | undefined,
+  what: "body" | "page",
+): { value: unknown; rawBody: string } | undefined {
+  const status = response.status;
   const rawBody = text ?? "";
   if (!rawBody.trim()) {
     // 204, 205 and 304 carry no body by definition, and a status the operation declares (e.g. 304
     // for a conditional GET) means "nothing new". Any other empty success is not the promised result.
     const declaredEmpty = status === 204 || status === 205 || status === 304 || d.success?.includes(status);
-    if (declaredEmpty && d.kind !== "page") return undefined;
+    if (declaredEmpty && what === "body") return undefined;
     throw new FormanceResponseValidationError(
-      [{ path: "", message: `Expected a JSON ${d.kind === "page" ? "page" : "body"}, got an empty body` }],
+      [{ path: "", message: `Expected a JSON ${what}, got an empty body` }],
       { rawBody, status, operation: op },
     );
   }
@@ -86,38 +109,11 @@ export async function read(
       { rawBody, status, operation: op },
     );
   }
-  const unwrapped = d.unwrap && isObject(parsed) ? parsed[d.unwrap] : parsed;
-  if (d.kind === "page") {
-    if (!isObject(unwrapped) && client.validate !== "off") {
-      // Most likely not the endpoint we meant (a proxy page, a wrong pathPrefix): don't report "no items".
-      throw new FormanceResponseValidationError(
-        [
-          {
-            path: d.unwrap ?? "",
-            message: "Expected the page envelope (an object with data, hasMore, next)",
-          },
-        ],
-        { rawBody, status, operation: op },
-      );
-    }
-    const cursor = isObject(unwrapped) ? unwrapped : {};
-    const items = Array.isArray(cursor.data) ? cursor.data : [];
-    const page: RawPage<unknown> = {
-      data: d.output
-        ? (check(client, v.array(d.output), items, rawBody, status, op, "data") as unknown[])
-        : items,
-      hasMore: cursor.hasMore === true,
-      next: typeof cursor.next === "string" && cursor.next ? cursor.next : undefined,
-      previous: typeof cursor.previous === "string" && cursor.previous ? cursor.previous : undefined,
-      pageSize: typeof cursor.pageSize === "number" ? cursor.pageSize : undefined,
-    };
-    return page;
-  }
-  return d.output ? check(client, d.output, unwrapped, rawBody, status, op) : unwrapped;
+  return { value: d.unwrap && isObject(parsed) ? parsed[d.unwrap] : parsed, rawBody };
 }
 
-/** `rawBody` may be a function: it is only needed for an error (NDJSON items are re-serialised then). */
-function check(
+/** Validates (unless `validate` is off) and converts a result. `rawBody` may be a function: it is only needed for an error (NDJSON items are re-serialised then). */
+export function check(
   client: CoreClient,
   schema: Schema,
   value: unknown,
@@ -142,20 +138,6 @@ function check(
   return result.output;
 }
 
-/** Validates and converts each streamed item (bigints...) as it arrives; issue paths start with the item index. */
-async function* checkEach(
-  client: CoreClient,
-  schema: Schema,
-  items: AsyncIterable<unknown>,
-  status: number,
-  op: OperationRef,
-): AsyncGenerator<unknown> {
-  let index = 0;
-  for await (const item of items) {
-    yield check(client, schema, item, () => stringifyJSON(item), status, op, String(index++));
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -15,6 +15,9 @@ import {
   openEnum,
   operation,
   type PageOperation,
+  pageOperation,
+  streamBody,
+  streamOperation,
   timestamp,
 } from "../src/index";
 
@@ -232,7 +235,7 @@ export interface ListTransactionsInput {
 }
 
 /** Cursor page op re-sending `pageSize` (like `v2ListTransactions`). */
-export const listTransactions: PageOperation<ListTransactionsInput, Transaction> = operation({
+export const listTransactions: PageOperation<ListTransactionsInput, Transaction> = pageOperation({
   id: "v2ListTransactions",
   name: "ledger.v2.listTransactions",
   service: "ledger",
@@ -262,7 +265,7 @@ export interface ListPoliciesInput {
 }
 
 /** Cursor page op that re-sends nothing but the cursor (like reconciliation `listPolicies`). */
-export const listPolicies: PageOperation<ListPoliciesInput, { id: string }> = operation({
+export const listPolicies: PageOperation<ListPoliciesInput, { id: string }> = pageOperation({
   id: "listPolicies",
   name: "reconciliation.v1.listPolicies",
   service: "reconciliation",
@@ -324,7 +327,7 @@ export interface Log {
 }
 
 /** NDJSON log export, raw items (the descriptor has no output schema, as generated today). */
-export const exportLogs: Operation<LogInput, AsyncIterable<unknown>> = operation({
+export const exportLogs: Operation<LogInput, AsyncIterable<unknown>> = streamOperation({
   id: "v2ExportLogs",
   name: "ledger.v2.exportLogs",
   service: "ledger",
@@ -343,7 +346,7 @@ export const LogSchema = v.looseObject({
 });
 
 /** The same export with an item schema. */
-export const exportLogsTyped: Operation<LogInput, AsyncIterable<Log>> = operation({
+export const exportLogsTyped: Operation<LogInput, AsyncIterable<Log>> = streamOperation({
   ...exportLogs.descriptor,
   output: LogSchema,
 });
@@ -362,7 +365,7 @@ export const importLogs: Operation<ImportLogsInput, void> = operation({
   path: "/v2/{ledger}/logs/import",
   params: { ledger: "path" },
   body: "stream",
-  input: v.strictObject({ ledger: v.string(), body: v.unknown() }),
+  input: v.strictObject({ ledger: v.string(), body: streamBody }),
   kind: "void",
   scopes: ["ledger:write"],
 });

@@ -46,7 +46,7 @@ function shapeOf(n, emitter) {
 
 export function operationsFile(header, service, version, normalised, emitter) {
   emitter.reset();
-  const core = new Set(["operation"]);
+  const core = new Set();
   const blocks = [];
 
   for (const n of normalised) {
@@ -82,7 +82,9 @@ export function operationsFile(header, service, version, normalised, emitter) {
       fields.push(
         `${doc("The log stream: NDJSON bytes, or an async iterable of log objects (e.g. the result of exportLogs).", "  ")}  body: ${STREAM_TYPE};\n`,
       );
-      schemaFields.push("body: v.unknown()");
+      // The core's schema checks the body and turns an async iterable into an NDJSON stream.
+      core.add("streamBody");
+      schemaFields.push("body: streamBody");
     } else if (n.body) {
       bodyKind = n.body.as;
       const type = emitter.ts(n.body.schema, "in");
@@ -140,11 +142,15 @@ export function operationsFile(header, service, version, normalised, emitter) {
     if (n.deprecated) descriptor.deprecated = "true";
 
     const opType = shape.kind === "page" ? "PageOperation" : "Operation";
+    // One factory per result kind, so a bundle carries the page and stream readers only when it calls them.
+    const factory =
+      shape.kind === "page" ? "pageOperation" : shape.kind === "ndjson" ? "streamOperation" : "operation";
     core.add(`type ${opType}`);
+    core.add(factory);
     const notes = operationDoc(n);
     blocks.push(
       `${doc(`Input of {@link ${n.method}}.`)}export interface ${inputName} {\n${fields.join("")}}\n\n` +
-        `${doc(notes.join("\n\n"))}export const ${n.method}: ${opType}<${inputName}, ${outType}> = /* @__PURE__ */ operation({\n` +
+        `${doc(notes.join("\n\n"))}export const ${n.method}: ${opType}<${inputName}, ${outType}> = /* @__PURE__ */ ${factory}({\n` +
         Object.entries(descriptor)
           .map(([k, v]) => `  ${k}: ${v},\n`)
           .join("") +
