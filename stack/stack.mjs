@@ -21,6 +21,7 @@ import {
   pidAlive,
   postgresUri,
 } from "./ledger.mjs";
+import { deleteStream, NATS_URL, natsPrerequisite } from "./nats.mjs";
 
 const ENV = process.env;
 const noop = () => {};
@@ -108,6 +109,7 @@ export async function prerequisites(services) {
     const refused = await binaryRefusal(name);
     if (refused) return refused;
   }
+  if (services.includes("webhooks") && services.includes("ledger")) return natsPrerequisite();
   return null;
 }
 
@@ -281,6 +283,8 @@ export async function startStack({ services: asked, stateDir, log = noop, timeou
     clients: {},
     processes: [],
     databases: [],
+    /** JetStream streams the services created for this stack's events; `down` deletes them. */
+    streams: [],
   };
   const save = () => writeFile(join(stateDir, "stack.json"), `${JSON.stringify(state, null, 2)}\n`);
 
@@ -340,6 +344,15 @@ export async function startStack({ services: asked, stateDir, log = noop, timeou
       ["stack-public-url", gateway],
     ]);
   const opts = { log, timeoutMs };
+  // The ledger's events go to webhooks through NATS, on a subject of this stack's own (a stream name:
+  // no dots). Without webhooks the ledger keeps them in process, as it does by default.
+  const events = names.includes("webhooks") && names.includes("ledger") ? `sdk-stack-${tag}` : undefined;
+  const publisher = (bin, command) =>
+    supported(bin, command, [
+      ["publisher-nats-enabled"],
+      ["publisher-nats-url", NATS_URL],
+      ["publisher-nats-client-id", `sdk-stack-${tag}`],
+    ]);
   // Orchestration and reconciliation (older go-libs) verify tokens against keys fetched from
   // http://auth:$AUTH_SERVICE_PORT/keys and the issuer $STACK_PUBLIC_URL/api/auth, whatever --auth-issuer
   // says. No host is called "auth" here: HTTP_PROXY sends that request to auth itself (Go's proxy rule
@@ -396,6 +409,11 @@ export async function startStack({ services: asked, stateDir, log = noop, timeou
           ])),
           ...(await authFlags(bin, "serve", "ledger")),
         ];
+        if (events) {
+          // Every event type to the stack's subject (`TYPE:subject` pairs; `*` matches any type).
+          args.push(...(await publisher(bin, "serve")), `--publisher-topic-mapping=*:${events}`);
+          state.streams.push(events);
+        }
         await spawnHealthy(e, bin, args, opts);
       } else if (name === "auth") {
         const config = join(stateDir, "auth.yaml");
@@ -459,6 +477,19 @@ export async function startStack({ services: asked, stateDir, log = noop, timeou
             ...(await supported(bin, "serve", [["worker"]])),
             ...(await pool(bin, "serve", name)),
             ...(await authFlags(bin, "serve", name)),
+            // Consume the ledger's events (the flag is named for Kafka, whatever the broker), and
+            // deliver and retry within seconds rather than the default minutes.
+            ...(events
+              ? [
+                  ...(await publisher(bin, "serve")),
+                  `--kafka-topics=${events}`,
+                  ...(await supported(bin, "serve", [
+                    ["retry-period", "1s"],
+                    ["min-backoff-delay", "1s"],
+                    ["max-backoff-delay", "5s"],
+                  ])),
+                ]
+              : []),
           ],
           opts,
         );
@@ -575,7 +606,10 @@ export async function startStack({ services: asked, stateDir, log = noop, timeou
   return state;
 }
 
-/** Stops every process of `state` (last started first) and drops every database it created. */
+/**
+ * Stops every process of `state` (last started first), drops every database it created and deletes
+ * its JetStream streams.
+ */
 export async function stopStack(state, { log = noop } = {}) {
   const problems = [];
   for (const p of [...state.processes].reverse()) {
@@ -597,7 +631,14 @@ export async function stopStack(state, { log = noop } = {}) {
       problems.push(`${db}: ${error.message}`);
     }
   }
-  if (problems.length) throw new Error(`could not drop every database: ${problems.join("; ")}`);
+  for (const stream of state.streams ?? []) {
+    try {
+      if (await deleteStream(stream)) log(`stack: deleted NATS stream ${stream}`);
+    } catch (error) {
+      problems.push(`NATS stream ${stream}: ${error.message}`);
+    }
+  }
+  if (problems.length) throw new Error(`could not clean up everything: ${problems.join("; ")}`);
 }
 
 /** One line per process: up, unhealthy or dead (with the last lines of its log when dead). */

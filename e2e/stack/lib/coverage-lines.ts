@@ -28,10 +28,6 @@ export const NOT_RUNNABLE_HERE: Record<string, string> = {
  * Listed with the reason under the count.
  */
 export const ONLY_ERRORS_HERE: Record<string, string> = {
-  "webhooks.getDelivery":
-    "deliveries come from events on the message broker, which this stack does not wire (404 for an unknown delivery pinned)",
-  "webhooks.getDeliveryAttempts": "as webhooks.getDelivery",
-  "webhooks.replayDelivery": "as webhooks.getDelivery",
   "auth.readUser": "users exist only after a login through a delegated OIDC provider; none here (404 pinned)",
   "orchestration.v2GetServerInfo":
     "not served by flows v2.6.0 under /v2 (404 pinned; docs/SERVER-BEHAVIOUR.md)",
