@@ -37,6 +37,23 @@ export const PATCHES = [
     },
   },
   {
+    section: "Payments",
+    what: "v3GetPaymentServiceUserLinkAttemptFromConnectorID answers the attempt inside `{data: ...}`, like the other v3 reads; the spec declares the bare attempt.",
+    when: ids("v3GetPaymentServiceUserLinkAttemptFromConnectorID"),
+    apply: (_op, { spec, deref }) => {
+      const ok = deref(spec.responses["200"]);
+      const schema = ok.content["application/json"].schema;
+      spec.responses["200"] = {
+        ...ok,
+        content: {
+          "application/json": {
+            schema: { type: "object", required: ["data"], properties: { data: schema } },
+          },
+        },
+      };
+    },
+  },
+  {
     section: "Ledger, Payments",
     what: "GET/HEAD JSON request bodies (24 filter operations) become an optional `query` URL parameter holding the JSON text; the body is removed. fetch cannot send GET/HEAD bodies and the ledger v2 and payments servers read `?query=`.",
     when: (op, { spec, deref }) =>

@@ -147,7 +147,7 @@ describeStack("payments v1 (dummypay)", ["payments"], () => {
     expect(forwarded.id).toBe(bank.id);
   });
 
-  test("transfer initiations: create, read, list, validate, reject, retry, reverse, delete; connector transfer", async () => {
+  test("transfer initiations: create, read, list, validate, reverse, reject, retry, delete; connector transfer", async () => {
     const accounts = (await collect(f.payments.v1.listAccounts({}))).filter(
       (a) => a.connectorID === connectorID,
     );
@@ -170,6 +170,37 @@ describeStack("payments v1 (dummypay)", ["payments"], () => {
     expect((await f.payments.v1.getTransferInitiation({ transferId: ti.id })).amount).toBe(10n);
     expect((await collect(f.payments.v1.listTransferInitiations({}))).map((t) => t.id)).toContain(ti.id);
     await f.payments.v1.updateTransferInitiationStatus({ transferId: ti.id, body: { status: "VALIDATED" } });
+    // Validated, it goes to dummypay, which records the source's balance; then it can be reversed.
+    await eventually(
+      "the transfer PROCESSED",
+      async () => {
+        const read = await f.payments.v1.getTransferInitiation({ transferId: ti.id });
+        return read.status === "PROCESSED" ? read : undefined;
+      },
+      150_000,
+    );
+    // Retry needs a failed initiation: a processed one is refused (docs/SERVER-BEHAVIOUR.md, Payments).
+    await expectAPIError(f.payments.v1.retryTransferInitiation({ transferId: ti.id }), { status: 400 });
+    // v1 waits for the reversal's workflow, and answers 204 once it succeeded.
+    await f.payments.v1.reverseTransferInitiation({
+      transferId: ti.id,
+      body: {
+        reference: uniqueName("v1rev"),
+        description: "back",
+        amount: 10n,
+        asset: "EUR/2",
+        metadata: null,
+      },
+    });
+    const reversed = await eventually(
+      "the transfer REVERSED",
+      async () => {
+        const read = await f.payments.v1.getTransferInitiation({ transferId: ti.id });
+        return read.status === "REVERSED" ? read : undefined;
+      },
+      150_000,
+    );
+    expect(reversed.id).toBe(ti.id);
 
     const rejected = await create(false);
     await f.payments.v1.updateTransferInitiationStatus({
@@ -212,7 +243,7 @@ describeStack("payments v1 (dummypay)", ["payments"], () => {
       }),
       { status: 405 },
     );
-  });
+  }, 600_000);
   test("by connector name: not served (405/404); by id: reset, uninstall", async () => {
     // payments v3.4.0 serves the v1 connector routes only with a connector id (internal/api/v2/router.go).
     await expectAPIError(f.payments.v1.readConnectorConfig({ connector: "dummypay" }), { status: 405 });

@@ -1,13 +1,25 @@
 // Payments v3 through the gateway, with the dummypay connector (its accounts are files in a local
 // directory): connectors, accounts, balances, payments, pools, bank accounts, payment initiations,
-// payment service users, schedules and tasks, as far as dummypay goes.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+// payment service users and their open-banking links, schedules and tasks, as far as dummypay goes.
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Formance } from "@formance/sdk";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { expectAPIError } from "../lib/env";
-import { collect, describeStack, eventually, sdk, uniqueName } from "./lib/stack";
+import { collect, describeStack, eventually, STACK, sdk, uniqueName } from "./lib/stack";
+
+/** Polls a task until it has ended (SUCCEEDED or FAILED) and returns it. */
+async function taskEnded(f: Formance, taskID: string) {
+  return eventually(
+    `task ${taskID} to end`,
+    async () => {
+      const task = await f.payments.v3.getTask({ taskID });
+      return task.status === "PROCESSING" ? undefined : task;
+    },
+    150_000,
+  );
+}
 
 describeStack("payments v3 (dummypay)", ["payments"], () => {
   let f: Formance;
@@ -208,6 +220,116 @@ describeStack("payments v3 (dummypay)", ["payments"], () => {
     expect((await collect(f.payments.v3.listPaymentInitiations({}))).map((p) => p.id)).toContain(id);
   });
 
+  test("a processed transfer is reversed: retry refused, reversal task SUCCEEDED, initiation REVERSED", async () => {
+    // A connector of its own: dummypay reverses against the balance its last transfer wrote in its
+    // directory (balances.json), which another transfer on the same connector would overwrite.
+    const revDirectory = await mkdtemp(join(tmpdir(), "formance-dummypay-rev-"));
+    try {
+      await writeFile(join(revDirectory, "accounts.json"), "[]");
+      const revConnector = await f.payments.v3.installConnector({
+        connector: "dummypay",
+        body: { name: uniqueName("dummy-rev"), directory: revDirectory, pollingPeriod: "20m" },
+      });
+      const account = (tag: string) =>
+        f.payments.v3.createAccount({
+          body: {
+            reference: uniqueName(tag),
+            connectorID: revConnector,
+            createdAt: new Date(),
+            accountName: tag,
+            type: "INTERNAL",
+            defaultAsset: "EUR/2",
+          },
+        });
+      const source = await account("rev-src");
+      const destination = await account("rev-dst");
+      // noValidation: sent to the connector at once, no approval step.
+      const initiated = await f.payments.v3.initiatePayment({
+        noValidation: true,
+        body: {
+          reference: uniqueName("pi-rev"),
+          scheduledAt: new Date(Date.now() + 5_000),
+          connectorID: revConnector,
+          description: "to reverse",
+          type: "TRANSFER",
+          amount: 3200n,
+          asset: "EUR/2",
+          sourceAccountID: source.id,
+          destinationAccountID: destination.id,
+        },
+      });
+      const paymentInitiationID = initiated.paymentInitiationID ?? "";
+      expect(paymentInitiationID).toMatch(/\S/);
+      expect(initiated.taskID).toMatch(/\S/);
+      expect((await taskEnded(f, initiated.taskID ?? "")).status).toBe("SUCCEEDED");
+      const processed = await eventually(
+        "the initiation PROCESSED",
+        async () => {
+          const pi = await f.payments.v3.getPaymentInitiation({ paymentInitiationID });
+          return pi.status === "PROCESSED" ? pi : undefined;
+        },
+        150_000,
+      );
+      expect(processed).toMatchObject({ amount: 3200n, asset: "EUR/2", type: "TRANSFER" });
+
+      // Retry needs a last adjustment FAILED; a processed initiation is refused
+      // (docs/SERVER-BEHAVIOUR.md, Payments).
+      await expectAPIError(f.payments.v3.retryPaymentInitiation({ paymentInitiationID }), {
+        status: 400,
+        code: "VALIDATION",
+      });
+      // Another asset than the initiation's is refused before any task starts.
+      await expectAPIError(
+        f.payments.v3.reversePaymentInitiation({
+          paymentInitiationID,
+          body: {
+            reference: uniqueName("rev-usd"),
+            description: "wrong asset",
+            amount: 3200n,
+            asset: "USD/2",
+          },
+        }),
+        { status: 400, code: "VALIDATION" },
+      );
+
+      const reversalReference = uniqueName("rev");
+      const reversed = await f.payments.v3.reversePaymentInitiation({
+        paymentInitiationID,
+        body: { reference: reversalReference, description: "back", amount: 3200n, asset: "EUR/2" },
+      });
+      expect(reversed.paymentInitiationReversalID).toMatch(/\S/);
+      expect(reversed.taskID).toMatch(/\S/);
+      const task = await taskEnded(f, reversed.taskID ?? "");
+      expect(task.status).toBe("SUCCEEDED");
+      const after = await eventually(
+        "the initiation REVERSED",
+        async () => {
+          const pi = await f.payments.v3.getPaymentInitiation({ paymentInitiationID });
+          return pi.status === "REVERSED" ? pi : undefined;
+        },
+        150_000,
+      );
+      expect(after.id).toBe(paymentInitiationID);
+      const statuses = (
+        await collect(f.payments.v3.listPaymentInitiationAdjustments({ paymentInitiationID }))
+      ).map((a) => a.status);
+      expect(statuses).toEqual(expect.arrayContaining(["PROCESSED", "REVERSE_PROCESSING", "REVERSED"]));
+      // The refund is a payment of the initiation, with the reversal's reference; a REFUNDED
+      // adjustment is subtracted from the payment's amount (docs/SERVER-BEHAVIOUR.md, Payments).
+      const related = await collect(
+        f.payments.v3.listPaymentInitiationRelatedPayments({ paymentInitiationID }),
+      );
+      expect(related.find((p) => p.reference === reversalReference)).toMatchObject({
+        status: "REFUNDED",
+        initialAmount: 3200n,
+        amount: 0n,
+      });
+      await f.payments.v3.uninstallConnector({ connectorID: revConnector });
+    } finally {
+      await rm(revDirectory, { recursive: true, force: true });
+    }
+  }, 600_000);
+
   test("orders and conversions: none from dummypay; an unknown one is 404", async () => {
     expect(await collect(f.payments.v3.listOrders({}))).toEqual([]);
     expect(await collect(f.payments.v3.listConversions({}))).toEqual([]);
@@ -240,6 +362,103 @@ describeStack("payments v3 (dummypay)", ["payments"], () => {
     const deleted = await f.payments.v3.deletePaymentServiceUser({ paymentServiceUserID: psu });
     expect(deleted.taskID).toMatch(/\S/);
   });
+
+  test("open banking: a link created, completed without a browser, the connection listed, updated, deleted", async () => {
+    const psu = await f.payments.v3.createPaymentServiceUser({ body: { name: uniqueName("psu-link") } });
+    const ids = { paymentServiceUserID: psu, connectorID };
+    // A user must be forwarded to the connector before a link (dummypay writes user-<id>.json).
+    await f.payments.v3.forwardPaymentServiceUserToProvider(ids);
+    expect(await readdir(directory)).toContain(`user-${psu}.json`);
+
+    const created = await f.payments.v3.createLinkForPaymentServiceUser({
+      ...ids,
+      body: { applicationName: "test", clientRedirectURL: "https://example.com/back" },
+    });
+    expect(created.attemptID).toMatch(/^[0-9a-f-]{36}$/);
+    // dummypay's link points straight back to payments' public redirect route on the stack's public
+    // URL (the gateway), with the attempt's state and the outcome it simulates.
+    const link = new URL(created.link);
+    expect(link.origin).toBe(new URL(STACK.gateway).origin);
+    expect(link.pathname).toBe(`/api/payments/v3/connectors/open-banking/${connectorID}/redirect`);
+    expect(Object.fromEntries(link.searchParams)).toMatchObject({
+      noRedirect: "true",
+      status: "success",
+      user_id: psu,
+    });
+    // The state is base64url JSON naming the attempt.
+    const state = JSON.parse(Buffer.from(link.searchParams.get("state") ?? "", "base64url").toString());
+    expect(state).toMatchObject({ attemptID: created.attemptID });
+
+    // The browser step: the route is public (no token); with noRedirect=true it answers 204 instead of
+    // redirecting to clientRedirectURL. Not an SDK operation, hence fetch.
+    const completed = await fetch(link, { redirect: "manual" });
+    expect(completed.status).toBe(204);
+
+    const attempts = await eventually("the link attempt completed", async () => {
+      const list = await collect(f.payments.v3.listPaymentServiceUserLinkAttemptsFromConnectorID(ids));
+      return list.some((a) => a.status === "completed") ? list : undefined;
+    });
+    expect(attempts.map((a) => a.id)).toEqual([created.attemptID]);
+    const attempt = await f.payments.v3.getPaymentServiceUserLinkAttemptFromConnectorID({
+      ...ids,
+      attemptID: created.attemptID,
+    });
+    expect(attempt).toMatchObject({
+      id: created.attemptID,
+      psuID: psu,
+      connectorID,
+      status: "completed",
+      clientRedirectURL: "https://example.com/back",
+    });
+
+    const connections = await eventually("the connection", async () => {
+      const list = await collect(
+        f.payments.v3.listPaymentServiceUserConnections({ paymentServiceUserID: psu }),
+      );
+      return list.length ? list : undefined;
+    });
+    expect(connections).toHaveLength(1);
+    const connection = connections[0]!;
+    expect(connection).toMatchObject({ connectorID, status: "ACTIVE" });
+    expect(await collect(f.payments.v3.listPaymentServiceUserConnectionsFromConnectorID(ids))).toEqual(
+      connections,
+    );
+    const { connectionID } = connection;
+    expect(await readdir(directory)).toContain(`complete-link-${psu}-${connectionID}.json`);
+
+    // A new link for the same connection: a new attempt, the same route (dummypay's update link
+    // carries only the simulated outcome).
+    const updated = await f.payments.v3.updateLinkForPaymentServiceUserOnConnector({
+      ...ids,
+      connectionID,
+      body: { applicationName: "test", clientRedirectURL: "https://example.com/back" },
+    });
+    expect(updated.attemptID).toMatch(/^[0-9a-f-]{36}$/);
+    expect(updated.attemptID).not.toBe(created.attemptID);
+    expect(new URL(updated.link).pathname).toBe(link.pathname);
+    expect(
+      (await collect(f.payments.v3.listPaymentServiceUserLinkAttemptsFromConnectorID(ids))).map((a) => a.id),
+    ).toContain(updated.attemptID);
+
+    const deletedConnection = await f.payments.v3.deletePaymentServiceUserConnectionFromConnectorID({
+      ...ids,
+      connectionID,
+    });
+    expect((await taskEnded(f, deletedConnection.taskID)).status).toBe("SUCCEEDED");
+    await eventually("the connection gone", async () => {
+      const list = await collect(
+        f.payments.v3.listPaymentServiceUserConnections({ paymentServiceUserID: psu }),
+      );
+      return list.length === 0 ? true : undefined;
+    });
+    expect(await readdir(directory)).not.toContain(`complete-link-${psu}-${connectionID}.json`);
+
+    // Removing the user from the connector (the user stays in payments).
+    const removed = await f.payments.v3.deletePaymentServiceUserConnector(ids);
+    expect((await taskEnded(f, removed.taskID)).status).toBe("SUCCEEDED");
+    expect(await readdir(directory)).not.toContain(`user-${psu}.json`);
+    expect((await f.payments.v3.getPaymentServiceUser({ paymentServiceUserID: psu })).id).toBe(psu);
+  }, 600_000);
 
   test("reset and uninstall the connector", async () => {
     const directory2 = await mkdtemp(join(tmpdir(), "formance-dummypay-"));

@@ -6,22 +6,7 @@ import type { Coverage } from "../../lib/operations";
  * Operations that cannot be exercised against the local stack, keyed `service.operationId`, with the
  * reason. An entry shows up in the summary with its reason instead of as "missing".
  */
-const LINK_FLOW =
-  "needs an open-banking link a person completes in a browser at the provider (dummypay's create-link only hands out the URL); no test drives that flow yet";
-
-export const NOT_RUNNABLE_HERE: Record<string, string> = {
-  "payments.v3RetryPaymentInitiation":
-    "needs a payment initiation that failed at the connector; dummypay's transfers succeed, so there is none to retry",
-  "payments.v3ReversePaymentInitiation":
-    "needs a processed initiation whose reversal dummypay supports; not reached by the suite yet",
-  "payments.v3CreateLinkForPaymentServiceUser": LINK_FLOW,
-  "payments.v3UpdateLinkForPaymentServiceUserOnConnector": LINK_FLOW,
-  "payments.v3ListPaymentServiceUserConnectionsFromConnectorID": LINK_FLOW,
-  "payments.v3ListPaymentServiceUserLinkAttemptsFromConnectorID": LINK_FLOW,
-  "payments.v3GetPaymentServiceUserLinkAttemptFromConnectorID": LINK_FLOW,
-  "payments.v3DeletePaymentServiceUserConnectionFromConnectorID": LINK_FLOW,
-  "payments.v3DeletePaymentServiceUserConnector": LINK_FLOW,
-};
+export const NOT_RUNNABLE_HERE: Record<string, string> = {};
 
 /**
  * Operations exercised only with an error answer here, and why no success can be had from this stack.
@@ -38,9 +23,8 @@ export const ONLY_ERRORS_HERE: Record<string, string> = {
   "payments.getConnectorTask": "not served by payments v3.4.0 without a connector id (404 pinned)",
   "payments.connectorsTransfer": "not served by payments v3.4.0 (405 pinned)",
   "payments.retryTransferInitiation":
-    "needs an initiation that failed at the connector; dummypay's do not (400 for a rejected one pinned)",
-  "payments.reverseTransferInitiation":
-    "needs a processed initiation; the server answers 500 for one never processed (pinned)",
+    "retries only an initiation whose last adjustment is FAILED, which needs a connector error the engine does not retry; dummypay's transfers cannot fail that way (docs/SERVER-BEHAVIOUR.md, Payments; 400 for a processed and a rejected one pinned)",
+  "payments.v3RetryPaymentInitiation": "as payments.retryTransferInitiation (400 for a processed one pinned)",
   "payments.v3GetOrder": "dummypay has no orders, and an unknown id is a 400 (pinned)",
   "payments.v3GetConversion": "dummypay has no conversions, and an unknown id is a 400 (pinned)",
 };

@@ -60,6 +60,14 @@ export const RULES = [
     },
   },
   {
+    section: "Payments",
+    rule: "v3GetPaymentServiceUserLinkAttemptFromConnectorID answers the attempt inside `{data: ...}`, like the other v3 reads; the spec declares the bare attempt.",
+    when: ID("v3GetPaymentServiceUserLinkAttemptFromConnectorID"),
+    apply: (fix) => {
+      fix.dataWrapped = true;
+    },
+  },
+  {
     section: "Wallets",
     rule: "debitWallet answers 201 with a hold (pending debit) or 204 with no body.",
     when: ID("debitWallet"),
@@ -208,6 +216,8 @@ export const PROPERTY_PATCHES = {
       linkFlowError: { type: "boolean" },
       updateLinkFlowError: { type: "boolean" },
     },
+    // Open-banking connections carry the time of their last update.
+    V3PaymentServiceUserConnection: { updatedAt: { type: "string", format: "date-time" } },
     V3PaymentServiceUser: {
       address: { allOf: [{ $ref: "#/components/schemas/V3Address" }], nullable: true },
       contactDetails: { allOf: [{ $ref: "#/components/schemas/V3ContactDetails" }], nullable: true },
@@ -267,6 +277,7 @@ export const CORRECTIONS = {
       idempotencyHeader: undefined,
       keepOnNextPage: undefined,
       notPaged: false,
+      dataWrapped: false,
       defaultScopes: () => [],
     };
     for (const rule of RULES) if (rule.when(op)) rule.apply(fix, op);

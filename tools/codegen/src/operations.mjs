@@ -26,6 +26,8 @@ function shapeOf(n, emitter) {
     return { kind: "ndjson", type: `AsyncIterable<${fix.outputRef}>` };
   }
   if (!n.responseSchema) return { kind: "void", type: "void" };
+  // The server wraps the declared schema in `{data: ...}` (docs/SERVER-BEHAVIOUR.md, Payments).
+  if (fix.dataWrapped) return { kind: "json", unwrap: "data", schema: n.responseSchema };
   const root = n.deref(n.responseSchema);
   const props = root.properties ?? (root.allOf ? emitter.mergeAllOf(root).properties : undefined) ?? {};
   const names = Object.keys(props);

@@ -2484,6 +2484,7 @@ export interface V3PaymentServiceUserConnection {
   status: V3ConnectionStatusEnum;
   error?: string | null;
   metadata?: V3Metadata;
+  updatedAt?: string;
 }
 
 export interface V3PaymentServiceUserConnectionInput {
@@ -2494,6 +2495,7 @@ export interface V3PaymentServiceUserConnectionInput {
   status: V3ConnectionStatusEnum;
   error?: string | null;
   metadata?: V3Metadata;
+  updatedAt?: string | Date;
 }
 
 export interface V3PaymentServiceUserConnectionsCursorResponse {

@@ -783,6 +783,7 @@ export const getPaymentServiceUserLinkAttemptFromConnectorID: Operation<GetPayme
   params: { paymentServiceUserID: "path", connectorID: "path", attemptID: "path" },
   input: /*#__PURE__*/v.strictObject({ paymentServiceUserID: /*#__PURE__*/v.string(), connectorID: /*#__PURE__*/v.string(), attemptID: /*#__PURE__*/v.string() }),
   output: V3PaymentServiceUserLinkAttemptSchema,
+  unwrap: "data",
   scopes: ["payments:read"],
 });
 
