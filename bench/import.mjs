@@ -4,11 +4,11 @@
 // whose ledger is killed (SIGKILL) midway, the ledger restarted, the import run again, and a check
 // that every transaction is there exactly once (count, and the sum `world` paid out).
 //
-//   node bench/import.mjs [--count=100000] [--seconds=120] [--crash-count=100000] [--json=<file>] [--write]
+//   node bench/import.mjs [--count=100000] [--seconds=120] [--crash-count=100000] [--pool=70] [--modes=a,b] [--json=<file>] [--write]
 //
 // Needs the ledger binary (FORMANCE_LEDGER_BIN, or the one stack/ledger.mjs builds and caches) and
 // PostgreSQL (PGHOST/PGPORT/PGUSER, default root@127.0.0.1:5432). The ledger is started here with a
-// pool of 30 connections (`--postgres-max-open-conns 30`) and the default `--bulk-max-size` (100),
+// pool of 30 connections kept open (`--postgres-max-open-conns 30 --postgres-max-idle-conns 30`) and the default `--bulk-max-size` (100),
 // on a throw-away database dropped at the end. Each mode gets its own ledger in its own bucket, so
 // no mode writes into tables another one filled. A mode stops at `--count` transactions or after
 // `--seconds`, whichever comes first; throughput is transactions committed per second of wall time.
@@ -27,8 +27,16 @@ import { machine, parseArgs, ROOT, table, writeJSON, x } from "./lib/common.mjs"
 const args = parseArgs();
 const COUNT = Number(args.count ?? 100_000);
 const SECONDS = Number(args.seconds ?? 120);
+/** `--modes=ours/32,prev/32`: run only these modes (default all). */
+const ONLY = args.modes ? new Set(String(args.modes).split(",")) : undefined;
 const CRASH_COUNT = Number(args["crash-count"] ?? 100_000);
-const POOL = 30;
+/**
+ * The ledger's PostgreSQL pool. A write can hold two connections at once, so a pool smaller than
+ * twice the writes in flight can run dry with every holder waiting for another connection (32
+ * writes in flight against 30 connections stopped the ledger answering); 70 covers 32 in flight
+ * and stays under PostgreSQL's usual max_connections of 100.
+ */
+const POOL = Number(args.pool ?? 70);
 /** Per-call timeout: generous, a busy machine answers slowly; a call still unanswered is a failed mode. */
 const TIMEOUT = 300_000;
 const SECTION_TITLE = "## 7. Bulk import against a real ledger";
@@ -84,6 +92,9 @@ async function startLedger(bin, port, database) {
       "--auto-upgrade",
       "--experimental-features",
       "--postgres-max-open-conns",
+      String(POOL),
+      // Kept open: with the default (0) every query opens a new PostgreSQL connection.
+      "--postgres-max-idle-conns",
       String(POOL),
     ],
     { stdio: ["ignore", "ignore", "pipe"] },
@@ -286,6 +297,7 @@ const results = {};
 let crashResult;
 try {
   for (const mode of MODES) {
+    if (ONLY && !ONLY.has(mode.id)) continue;
     // A fresh process per mode: a mode that wedged the ledger (see the 32-in-flight rows) cannot slow the next.
     await state.ledger.kill();
     state.ledger = await startLedger(bin, port, database);
@@ -320,16 +332,19 @@ try {
     results[mode.id] = { label: mode.label, transactions: reported, seconds, perSecond: reported / seconds };
     process.stderr.write(` ${reported} in ${seconds.toFixed(1)} s (${(reported / seconds).toFixed(0)}/s)\n`);
   }
-  process.stderr.write(`[import] crash and re-run of ${CRASH_COUNT} ...`);
-  crashResult = await crash(bin, port, database, state);
-  process.stderr.write(` exactly once: ${crashResult.exactlyOnce}\n`);
+  if (CRASH_COUNT > 0) {
+    process.stderr.write(`[import] crash and re-run of ${CRASH_COUNT} ...`);
+    crashResult = await crash(bin, port, database, state);
+    process.stderr.write(` exactly once: ${crashResult.exactlyOnce}\n`);
+  }
 } finally {
   await state.ledger.kill();
   await dropDatabase(database);
 }
 
 const base = results["ours/1"]?.perSecond;
-const rows = MODES.map((m) => {
+const ran = MODES.filter((m) => results[m.id]);
+const rows = ran.map((m) => {
   const r = results[m.id];
   if (r.failed)
     return [
@@ -349,9 +364,9 @@ const rows = MODES.map((m) => {
 });
 const c = crashResult;
 const info = machine();
-const markdown = `\`node bench/import.mjs --count=${COUNT} --seconds=${SECONDS} --crash-count=${CRASH_COUNT}\` (${info.date}, ${info.cores} cores, Node ${info.node}, load average ${loadavg()[0].toFixed(2)} at the end)
+const markdown = `\`node bench/import.mjs --count=${COUNT} --seconds=${SECONDS} --crash-count=${CRASH_COUNT} --pool=${POOL}\` (${info.date}, ${info.cores} cores, Node ${info.node}, load average ${loadavg()[0].toFixed(2)} at the end)
 
-A real ledger v2.4.12 started by the script (\`--postgres-max-open-conns ${POOL}\`, default \`--bulk-max-size\` 100),
+A real ledger v2.4.12 started by the script (\`--postgres-max-open-conns ${POOL} --postgres-max-idle-conns ${POOL}\`, default \`--bulk-max-size\` 100),
 one ledger per mode in its own bucket. Each transaction: \`world\` pays \`i + 1\` minor units of USD/2 to
 one of 1,000 accounts, with a reference. A mode stops at ${COUNT.toLocaleString("en-US")} transactions or after ${SECONDS} s,
 whichever comes first; after each mode the ledger's count and the sum \`world\` paid are checked
@@ -359,7 +374,7 @@ against what the mode reported. Modes run one after the other, not interleaved: 
 
 ${table(["mode", "transactions", "wall", "transactions / s", "vs ours one at a time"], rows)}
 ${
-  MODES.some((m) => results[m.id].failed)
+  ran.some((m) => results[m.id].failed)
     ? `\nA \`failed\` row: a call got no answer within ${TIMEOUT / 1000} s and the mode stopped there (the count is what the ledger held). Each mode runs on a freshly started ledger process, so a wedged one does not slow the next.\n`
     : ""
 }

@@ -334,7 +334,11 @@ export async function startStack({ services: asked, stateDir, log = noop, timeou
       ["auth-read-key-set-max-retries", "10"],
     ]);
   const pool = (bin, command, name) =>
-    supported(bin, command, [["postgres-max-open-conns", String(POOLS[name])]]);
+    supported(bin, command, [
+      ["postgres-max-open-conns", String(POOLS[name])],
+      // Keep the pool's connections open (the default, 0, reconnects for every query).
+      ["postgres-max-idle-conns", String(POOLS[name])],
+    ]);
   const stackFlags = (bin, command) =>
     supported(bin, command, [
       ["stack-url", gateway],
@@ -406,6 +410,7 @@ export async function startStack({ services: asked, stateDir, log = noop, timeou
           ...(await supported(bin, "serve", [
             ["experimental-exporters"],
             ["postgres-max-open-conns", String(POOLS.ledger)],
+            ["postgres-max-idle-conns", String(POOLS.ledger)],
           ])),
           ...(await authFlags(bin, "serve", "ledger")),
         ];
