@@ -6,6 +6,7 @@
 //   node bench/profile-call.mjs [--calls=5000] [--json=<file>]
 //
 // A profile, not a timing: shares are stable across machines, absolute numbers are not.
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { BENCH_DIR, parseArgs, runNode, table, writeJSON } from "./lib/common.mjs";
 
@@ -13,9 +14,34 @@ const args = parseArgs();
 const CALLS = Number(args.calls ?? 5000);
 const CHILD = resolve(BENCH_DIR, "lib/profile-child.mjs");
 
-function group(url, name) {
+/**
+ * ky is bundled into the core's dist file: the lines between its module comments
+ * (`// .../ky/distribution/...js`) and the next module's comment are ky's, the rest the SDK's.
+ */
+function kyLines(file) {
+  const ranges = [];
+  let start;
+  readFileSync(file, "utf8")
+    .split("\n")
+    .forEach((line, i) => {
+      if (!/^\/\/ (\.\.\/|src\/)/.test(line)) return;
+      const isKy = line.includes("/ky/distribution/");
+      if (isKy && start === undefined) start = i;
+      if (!isKy && start !== undefined) {
+        ranges.push([start, i]);
+        start = undefined;
+      }
+    });
+  return ranges;
+}
+const CORE_DIST = resolve(BENCH_DIR, "../packages/core/dist/index.js");
+const KY_LINES = kyLines(CORE_DIST);
+
+function group(url, name, line) {
   if (url.startsWith("node:inspector")) return undefined; // the profiler itself
   if (url.includes("/ky/")) return "ky";
+  if (url.endsWith("/packages/core/dist/index.js") && KY_LINES.some(([a, b]) => line >= a && line < b))
+    return "ky";
   if (url.includes("undici")) return "undici (Request, Headers, Response, streams)";
   if (url.includes("valibot")) return "SDK: valibot (input and output checks)";
   if (url.includes("/packages/") || url.includes("@formance")) return "SDK: core and ledger code";
@@ -40,7 +66,7 @@ for (const op of ["create", "get"]) {
     for (const node of profile.nodes) {
       const t = selfTime.get(node.id) ?? 0;
       if (!t) continue;
-      const key = group(node.callFrame.url, node.callFrame.functionName);
+      const key = group(node.callFrame.url, node.callFrame.functionName, node.callFrame.lineNumber);
       if (!key) continue;
       shares[key] = (shares[key] ?? 0) + t;
       total += t;
