@@ -32,4 +32,4 @@ export type { ClientOptions, CloudEnvironment, CloudServer, RequestOptions, Vali
 export { Page, PagePromise, pageOperation } from "./pagination";
 export type { RetryOptions } from "./retry";
 export { bigint, list, map, oneOf, openEnum, type Schema, timestamp, toIssues } from "./schema";
-export { type StreamBodyInput, streamBody, streamOperation } from "./stream";
+export { type StreamBody, type StreamBodyInput, streamBody, streamOperation } from "./stream";

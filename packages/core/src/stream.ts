@@ -12,14 +12,10 @@ import { request } from "./request";
 import { check, throwIfFailed } from "./response";
 import type { Schema } from "./schema";
 
-/** What a streamed request body may be: NDJSON text or bytes, or an async iterable of items. */
-export type StreamBodyInput =
-  | ReadableStream<Uint8Array>
-  | Blob
-  | Uint8Array
-  | ArrayBuffer
-  | string
-  | AsyncIterable<unknown>;
+/** A streamed request body as it is sent: NDJSON text or bytes. */
+export type StreamBody = ReadableStream<Uint8Array> | Blob | Uint8Array | ArrayBuffer | string;
+/** What a streamed request body may be given as: NDJSON text or bytes, or an async iterable of items. */
+export type StreamBodyInput = StreamBody | AsyncIterable<unknown>;
 
 function isStreamBody(payload: unknown): payload is StreamBodyInput {
   return (
@@ -36,14 +32,14 @@ function isStreamBody(payload: unknown): payload is StreamBodyInput {
  * The input schema of a streamed body: bytes and text are sent as they are; an async iterable
  * (e.g. logs from an export) is written as newline-delimited JSON, one item a line, as it is read.
  */
-export const streamBody: v.GenericSchema<StreamBodyInput, BodyInit> = /* @__PURE__ */ v.pipe(
+export const streamBody: v.GenericSchema<StreamBodyInput, StreamBody> = /* @__PURE__ */ v.pipe(
   /* @__PURE__ */ v.custom<StreamBodyInput>(
     isStreamBody,
     "Expected a string, Uint8Array, ArrayBuffer, Blob, ReadableStream or async iterable",
   ),
-  /* @__PURE__ */ v.transform((payload): BodyInit => {
+  /* @__PURE__ */ v.transform((payload): StreamBody => {
     if (payload instanceof ReadableStream || !(Symbol.asyncIterator in Object(payload))) {
-      return payload as BodyInit;
+      return payload as StreamBody;
     }
     const iterator = (payload as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     const encoder = new TextEncoder();
