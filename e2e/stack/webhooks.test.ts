@@ -16,29 +16,41 @@ interface Received {
   body: Buffer;
 }
 
+/** A local node:http endpoint at `path` that records every delivery; `refuse(url)` makes it answer 400. */
+async function startEndpoint(path: string, refuse: (url: string) => boolean = () => false) {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const url = req.url ?? "";
+      received.push({ url, headers: req.headers, body: Buffer.concat(chunks) });
+      const refused = refuse(url);
+      res.writeHead(refused ? 400 : 200).end(refused ? "refused" : "ok");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`,
+    received,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
 describeStack("webhooks", ["webhooks"], () => {
   let f: Formance;
-  let server: Server;
   let endpoint: string;
-  const received: Received[] = [];
+  let received: Received[];
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
     f = sdk();
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        received.push({ url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) });
-        res.writeHead(200).end("ok");
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    ({ url: endpoint, received, close } = await startEndpoint("/hook"));
   });
-  afterAll(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
-  });
+  afterAll(async () => close?.());
 
   test("a config's life: insert, list, update, deactivate, activate, change secret, delete", async () => {
     const secret = Buffer.from("0123456789abcdef01234567").toString("base64");
@@ -116,31 +128,21 @@ describeStack("webhooks", ["webhooks"], () => {
 
 describeStack("webhooks: deliveries of ledger events", ["webhooks", "ledger"], () => {
   let f: Formance;
-  let server: Server;
   let endpoint: string;
-  const received: Received[] = [];
+  let received: Received[];
+  let close: () => Promise<void>;
   /** `?fail` answers 400 (a permanent failure for the worker) until the replay test lets it through. */
   let failing = true;
 
   beforeAll(async () => {
     f = sdk();
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const url = req.url ?? "";
-        received.push({ url, headers: req.headers, body: Buffer.concat(chunks) });
-        const refuse = failing && url.endsWith("?fail");
-        res.writeHead(refuse ? 400 : 200).end(refuse ? "refused" : "ok");
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
+    ({
+      url: endpoint,
+      received,
+      close,
+    } = await startEndpoint("/events", (url) => failing && url.endsWith("?fail")));
   });
-  afterAll(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
-  });
+  afterAll(async () => close?.());
 
   test("a transaction becomes a signed delivery; the deliveries API shows it and replays a failed one", async () => {
     const secret = Buffer.from("deliveries-secret-24byte").toString("base64");
