@@ -50,9 +50,8 @@ const OPTIONAL_FLAGS = [
   ["--auth-enabled", ["--auth-enabled=false"], false], // off by default; explicit beats an AUTH_ENABLED env var
   ["--otel-metrics-keep-in-memory", ["--otel-metrics-keep-in-memory"], true], // serves GET /_/metrics
   ["--postgres-max-open-conns", () => ["--postgres-max-open-conns", String(postgresPoolSize())], true],
-  // Its default is 0: every connection is closed after each use, and each query then pays for a new
-  // PostgreSQL backend with cold caches (10 to 40 times slower calls; docs/SERVER-BEHAVIOUR.md).
-  ["--postgres-max-idle-conns", () => ["--postgres-max-idle-conns", String(postgresPoolSize())], true],
+  // Not `--postgres-max-idle-conns`: faster calls, but the ledger's bucket migrations then fail on a
+  // connection that already ran one (docs/SERVER-BEHAVIOUR.md, "Idle database connections").
 ];
 
 /**

@@ -409,8 +409,8 @@ export async function startStack({ services: asked, stateDir, log = noop, timeou
           "--worker",
           ...(await supported(bin, "serve", [
             ["experimental-exporters"],
+            // Not its `postgres-max-idle-conns`: see docs/SERVER-BEHAVIOUR.md, "Idle database connections".
             ["postgres-max-open-conns", String(POOLS.ledger)],
-            ["postgres-max-idle-conns", String(POOLS.ledger)],
           ])),
           ...(await authFlags(bin, "serve", "ledger")),
         ];
