@@ -36,7 +36,13 @@ export default defineConfig({
   // - its upload and download progress streams are left out: they run only for ky's
   //   `onUploadProgress`/`onDownloadProgress` options, which the SDK never sets and does not let
   //   callers set (only hooks reach ky). Calling either stub throws, so a change that starts using
-  //   them fails its tests instead of silently doing nothing.
+  //   them fails its tests instead of silently doing nothing;
+  // - its two feature probes that touch fetch's classes (`supportsRequestStreams` builds a
+  //   `Request` with a stream body, `supportsFormData` reads `FormData`) run on the first request
+  //   instead of at import: in Node, the first touch of any of those globals loads the whole fetch
+  //   implementation (undici), about half of a cold import's time, which an app that imports the
+  //   SDK at start-up and calls it later should not pay up front.
+  // Each change fails the build if ky's files no longer have the code it rewrites.
   noExternal: ["ky"],
   esbuildPlugins: [
     {
@@ -53,6 +59,55 @@ export default defineConfig({
             `export const ${name} = () => { throw new Error("ky's progress events are not used by the Formance SDK"); };`;
           return { contents: [unused("streamRequest"), unused("streamResponse")].join("\n"), loader: "js" };
         });
+      },
+    },
+    {
+      name: "ky-lazy-feature-probes",
+      setup(build) {
+        // [file, pattern, replacement, expected matches]
+        const rewrites: [RegExp, RegExp, string, number][] = [
+          [
+            /[\\/]ky[\\/]distribution[\\/]core[\\/]constants\.js$/,
+            /export const supportsRequestStreams = \(\(\) => \{/g,
+            "let requestStreams;\nexport const supportsRequestStreams = () => requestStreams ??= (() => {",
+            1,
+          ],
+          [
+            /[\\/]ky[\\/]distribution[\\/]core[\\/]constants\.js$/,
+            /export const supportsFormData = typeof/g,
+            "export const supportsFormData = () => typeof",
+            1,
+          ],
+          [
+            /[\\/]ky[\\/]distribution[\\/]core[\\/]Ky\.js$/,
+            /\bsupportsRequestStreams(?=\))/g,
+            "supportsRequestStreams()",
+            2,
+          ],
+          [
+            /[\\/]ky[\\/]distribution[\\/]core[\\/]Ky\.js$/,
+            /\bsupportsFormData(?= &&)/g,
+            "supportsFormData()",
+            1,
+          ],
+        ];
+        build.onLoad(
+          { filter: /[\\/]ky[\\/]distribution[\\/]core[\\/](constants|Ky)\.js$/ },
+          async (args) => {
+            let contents = await readFile(args.path, "utf8");
+            for (const [file, from, to, count] of rewrites) {
+              if (!file.test(args.path)) continue;
+              const found = contents.match(from)?.length ?? 0;
+              if (found !== count) {
+                throw new Error(
+                  `ky's feature probes: expected ${count} match(es) of ${from} in ${args.path}, found ${found}`,
+                );
+              }
+              contents = contents.replace(from, to);
+            }
+            return { contents, loader: "js" };
+          },
+        );
       },
     },
     {

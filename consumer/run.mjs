@@ -206,7 +206,7 @@ async function main() {
   // 2. Projects.
   const tgzs = packages.map(({ pkg }) => tarballs[pkg.name]);
   const projects = {
-    esm: { type: "module", files: { "index.js": "esm.mjs" }, extra: [] },
+    esm: { type: "module", files: { "index.js": "esm.mjs", "lazy-fetch.js": "lazy-fetch.mjs" }, extra: [] },
     cjs: { type: undefined, files: { "index.js": "cjs.cjs" }, extra: [] },
     ts: {
       type: "module",
@@ -278,6 +278,7 @@ async function main() {
   const checks = [
     [`esm (node ${process.version})`, node, ["index.js"], projects.esm.dir],
     [`cjs (node ${process.version})`, node, ["index.js"], projects.cjs.dir],
+    [`lazy fetch (node ${process.version})`, node, ["lazy-fetch.js"], projects.esm.dir],
     ["tsc node16", node, [tsc, "-p", "tsconfig.node16.json"], projects.ts.dir],
     ["tsc bundler", node, [tsc, "-p", "tsconfig.bundler.json"], projects.ts.dir],
   ];

@@ -3,9 +3,6 @@ import { NOT_SERVED } from "./corrections.mjs";
 import { doc, key, pure } from "./schemas.mjs";
 import { pascal } from "./spec.mjs";
 
-const STREAM_TYPE =
-  "ReadableStream<Uint8Array> | Blob | Uint8Array | ArrayBuffer | string | AsyncIterable<unknown>";
-
 /** The JSDoc of an operation: summary, description, notes, route and scopes, deprecation. */
 function operationDoc(n) {
   return [
@@ -82,10 +79,11 @@ export function operationsFile(header, service, version, normalised, emitter) {
     if (n.body?.as === "stream") {
       bodyKind = "stream";
       fields.push(
-        `${doc("The log stream: NDJSON bytes, or an async iterable of log objects (e.g. the result of exportLogs).", "  ")}  body: ${STREAM_TYPE};\n`,
+        `${doc("The log stream: NDJSON bytes, or an async iterable of log objects (e.g. the result of exportLogs).", "  ")}  body: StreamBodyInput;\n`,
       );
       // The core's schema checks the body and turns an async iterable into an NDJSON stream.
       core.add("streamBody");
+      core.add("type StreamBodyInput");
       schemaFields.push("body: streamBody");
     } else if (n.body) {
       bodyKind = n.body.as;
