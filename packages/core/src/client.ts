@@ -9,7 +9,7 @@ import {
   resolveServerURL,
   resolveTokenURL,
 } from "./options";
-import { createTransport } from "./send";
+import { createTransport, defaultFetch } from "./send";
 
 export type { CoreClient };
 
@@ -21,7 +21,7 @@ export function createClient(options: ClientOptions = {}): CoreClient {
   checkClientOptions(options);
   const serverURL = resolveServerURL(options.serverURL);
   if (options.tokenURL !== undefined) resolveTokenURL(serverURL, options.tokenURL); // checks it
-  const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const fetchImpl = options.fetch ?? defaultFetch;
   let auth: TokenSource | undefined;
   if (options.accessToken !== undefined) {
     auth = bearerToken(options.accessToken);

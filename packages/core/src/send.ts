@@ -63,6 +63,10 @@ export interface Call {
   waiting: boolean;
   /** Set once the SDK's `beforeError` hook has typed the error. */
   typed: boolean;
+  /** The body ky was given (null: none), when it can be sent again as it is; undefined for a one-shot stream. */
+  body: BodyInit | null | undefined;
+  /** The first attempt's Request as ky built it from `body`, before any user hook ran. */
+  built: Request | undefined;
 }
 
 export interface TransportInit {
@@ -71,6 +75,9 @@ export interface TransportInit {
   auth: TokenSource | undefined;
   hooks: Hooks | undefined;
 }
+
+/** The global fetch, looked up at each call (a test or polyfill may install it after the client is made). */
+export const defaultFetch: typeof fetch = (input, init) => globalThis.fetch(input, init);
 
 /** The client's ky instance: the SDK's hooks first, then the client's own. */
 export function createTransport(init: TransportInit): Transport {
@@ -86,16 +93,14 @@ export function createTransport(init: TransportInit): Transport {
     // `response.json()` in a hook, and ky's own read of error bodies, keep big integers exact.
     parseJson: (text) => parseJSON(text),
     hooks: {
-      // Without a token source the SDK has nothing to do before a request: no hook, no cost.
       beforeRequest: [
-        ...(auth
-          ? [
-              async ({ request, options }: BeforeRequestArgs) => {
-                const call = callOf(options);
-                if (call) await attachToken(auth, call, request);
-              },
-            ]
-          : []),
+        // The first attempt's request as ky built it, before any user hook: see `fetchArguments`.
+        async ({ request, options }: BeforeRequestArgs) => {
+          const call = callOf(options);
+          if (!call) return;
+          call.built = request;
+          await attachToken(auth, call, request);
+        },
         ...(user.beforeRequest ?? []),
       ],
       beforeRetry: [
@@ -159,6 +164,8 @@ export async function send({ client, d, op, options }: CallContext, http: HttpRe
     delay: 0,
     waiting: false,
     typed: false,
+    body: undefined,
+    built: undefined,
   };
   // ky's limit is only a ceiling: our retries plus the one after a 401. Zero when nothing can be
   // retried, so ky does not copy the request body for a retry that cannot happen.
@@ -168,10 +175,12 @@ export async function send({ client, d, op, options }: CallContext, http: HttpRe
     operation: { ...op, method: d.method, route: d.path },
     [CALL]: call,
   };
+  const body = http.body();
+  if (http.replayable) call.body = body ?? null;
   const kyOptions: Options = {
     method: http.method,
     headers: http.headers,
-    body: http.body(),
+    body,
     // ky's timeout covers fetch and, since `attempt` reads it, the body; it never runs past what is
     // left of the budget (`totalTimeout`).
     timeout: timer(timeout),
@@ -244,7 +253,7 @@ async function attempt(client: CoreClient, call: Call, request: Request): Promis
   let response: Response | undefined;
   let failure: unknown;
   try {
-    response = await client.fetch(request);
+    response = await client.fetch(...fetchArguments(client, call, request));
     if (isRedirect(response, call.d)) {
       await response.body?.cancel().catch(() => {});
       throw redirectError(response, request, call.op);
@@ -281,6 +290,22 @@ async function attempt(client: CoreClient, call: Call, request: Request): Promis
       });
     }
   }
+}
+
+/**
+ * What the client's fetch is given: ky's Request as it is, except on the default fetch for the
+ * first attempt's request as ky built it (no user hook replaced it) from a body that can be sent
+ * again. That request goes as its URL and init, the body from `call.body`: handed a Request, fetch
+ * copies its body stream into a new one (and ky's copy for a retry splits it in two): in Node that
+ * was about a quarter of a createTransaction's CPU (docs/BENCHMARKS.md, section 3). Headers are
+ * read from the Request at this point, so changes made by hooks go out. A custom `fetch` always
+ * gets the Request.
+ */
+function fetchArguments(client: CoreClient, call: Call, request: Request): [RequestInfo, RequestInit?] {
+  const { body } = call;
+  if (client.fetch !== defaultFetch || request !== call.built || body === undefined) return [request];
+  const { url, method, headers, signal, redirect } = request;
+  return [url, { method, headers, signal, redirect, body }];
 }
 
 /** The same answer with its body in memory, for ky to clone for afterResponse hooks. */

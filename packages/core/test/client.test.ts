@@ -129,6 +129,48 @@ describe("client options", () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it("a custom fetch is handed ky's Request, with the body, method and headers the SDK built", async () => {
+    const server = await serve(() => ({ body: { data: tx } }));
+    const seen: { method: string; body: string; contentType: string | null; key: string | null }[] = [];
+    const inspecting: typeof fetch = async (input, init) => {
+      if (!(input instanceof Request) || init !== undefined) throw new Error("expected a lone Request");
+      seen.push({
+        method: input.method,
+        body: await input.clone().text(),
+        contentType: input.headers.get("content-type"),
+        key: input.headers.get("idempotency-key"),
+      });
+      return fetch(input);
+    };
+    const body = { postings: [{ amount: 10n ** 30n, asset: "USD", source: "world", destination: "a" }] };
+    await createTransaction(clientFor(server, { fetch: inspecting }), { ledger: "main", body });
+    const sent = `{"postings":[{"amount":${10n ** 30n},"asset":"USD","source":"world","destination":"a"}]}`;
+    expect(seen).toEqual([
+      { method: "POST", body: sent, contentType: "application/json", key: expect.any(String) },
+    ]);
+    expect(server.requests[0]!.text).toBe(sent);
+    expect(server.requests[0]!.headers["idempotency-key"]).toBe(seen[0]!.key);
+  });
+
+  it("without a custom fetch, the global fetch is looked up at each call", async () => {
+    const server = await serve(() => ({ body: { data: tx } }));
+    const client = clientFor(server);
+    const original = globalThis.fetch;
+    let calls = 0;
+    globalThis.fetch = (input, init) => {
+      calls++;
+      return original(input, init);
+    };
+    try {
+      await getTransaction(client, { ledger: "main", id: 1n });
+    } finally {
+      globalThis.fetch = original;
+    }
+    await getTransaction(client, { ledger: "main", id: 2n });
+    expect(calls).toBe(1);
+    expect(server.requests).toHaveLength(2);
+  });
+
   it("uses the custom fetch for the token request too", async () => {
     const server = await serve((req) =>
       req.path.endsWith("/oauth/token")

@@ -105,6 +105,40 @@ describe("beforeRequest", () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  // The default fetch is given ky's first request as URL + init with the SDK's own body (send.ts,
+  // `fetchArguments`): a request a hook replaced must still go out exactly as the hook made it.
+  it("a Request it returns is sent as it is, body and headers included", async () => {
+    const server = await serve(() => ok);
+    const client = clientFor(server, {
+      hooks: {
+        beforeRequest: [
+          ({ request }) => {
+            const headers = new Headers(request.headers);
+            headers.set("x-signed", "yes");
+            return new Request(request.url, { method: "POST", headers, body: '{"replaced":true}' });
+          },
+        ],
+      },
+    });
+    await createTransaction(client, post);
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]!.text).toBe('{"replaced":true}');
+    expect(server.requests[0]!.headers["x-signed"]).toBe("yes");
+    expect(server.requests[0]!.headers["idempotency-key"]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("reads the body ky built (a clone) and leaves the SDK's body to go out intact", async () => {
+    const server = await serve(() => ok);
+    const bodies: string[] = [];
+    const client = clientFor(server, {
+      hooks: { beforeRequest: [async ({ request }) => void bodies.push(await request.clone().text())] },
+    });
+    await createTransaction(client, post);
+    const sent = '{"postings":[{"amount":1,"asset":"USD","source":"world","destination":"a"}]}';
+    expect(bodies).toEqual([sent]);
+    expect(server.requests[0]!.text).toBe(sent);
+  });
+
   it("client hooks run before the call's, and a call's hooks apply to that call only", async () => {
     const server = await serve(() => ok);
     const order: string[] = [];
