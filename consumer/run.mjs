@@ -33,6 +33,7 @@ import {
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { FLOOR_NODE, nodePackage } from "../scripts/node-versions.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -41,7 +42,7 @@ const args = new Set(process.argv.slice(2));
 const TYPESCRIPT = "typescript@5.9.3";
 const TYPES_NODE = "@types/node@22";
 /** The floor in every package's `engines`, run by --runtimes. */
-const NODE_22 = "22.23.5";
+const NODE_22 = FLOOR_NODE;
 const NPM_FLAGS = ["--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"];
 
 const t0 = Date.now();
@@ -301,9 +302,7 @@ async function main() {
   let deno = which("deno");
   let node22;
   if (args.has("--runtimes")) {
-    const wanted = [
-      `node-${process.platform === "win32" ? "win" : process.platform}-${process.arch}@${NODE_22}`,
-    ];
+    const wanted = [nodePackage(NODE_22)];
     if (!bun) wanted.push("bun");
     if (!deno) wanted.push("deno");
     await step(`npm install ${wanted.join(" ")}`, async () => {

