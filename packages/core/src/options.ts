@@ -54,7 +54,7 @@ export interface ClientOptions {
    * A larger one fails with `FormanceResponseTooLargeError`. `Infinity` means no limit.
    */
   maxResponseSize?: number;
-  /** Custom fetch (for proxies, tests, or runtimes without a global fetch). */
+  /** Custom fetch (for proxies, tests, or runtimes without a global fetch). API requests reach it as a `Request`, the token request as a URL and init. */
   fetch?: typeof fetch;
   /** Headers added to every request (not `Idempotency-Key`: keys are per call). */
   headers?: Record<string, string>;
