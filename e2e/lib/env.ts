@@ -9,10 +9,11 @@ import {
   type V2BulkElementInput,
 } from "@formance/ledger";
 import { describe, expect, inject } from "vitest";
-import { recordingFetch } from "./coverage";
+import { recordLedgerResponses } from "./coverage";
 
 export const LEDGER_URL: string = inject("formanceLedgerURL") ?? "";
 export const SKIP_REASON: string = inject("formanceE2ESkipReason") ?? "";
+recordLedgerResponses();
 
 /** A `describe` that runs against the ledger, or is skipped (saying why) when there is none. */
 export function describeLedger(name: string, body: () => void): void {
@@ -21,17 +22,12 @@ export function describeLedger(name: string, body: () => void): void {
 }
 
 /**
- * A standalone ledger client talking to the ledger directly (no gateway, so no path prefix). Its requests
- * are recorded (lib/coverage.ts) so the run can say which ledger operations it exercised.
+ * A standalone ledger client talking to the ledger directly (no gateway, so no path prefix), on the
+ * default fetch. The responses are recorded through the global fetch (lib/coverage.ts), so the run can
+ * say which ledger operations it exercised.
  */
 export function client(options: ClientOptions = {}): Ledger {
-  return new Ledger({
-    serverURL: LEDGER_URL,
-    pathPrefix: "",
-    timeout: 120_000,
-    ...options,
-    fetch: recordingFetch(options.fetch),
-  });
+  return new Ledger({ serverURL: LEDGER_URL, pathPrefix: "", timeout: 120_000, ...options });
 }
 
 // Ledger names must match ^[0-9a-zA-Z_-]{1,63}$ and be unique across runs against a long-lived ledger.

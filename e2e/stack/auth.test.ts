@@ -6,7 +6,7 @@ import { Formance } from "@formance/sdk";
 import { FormanceAuthError, FormanceForbiddenError, FormanceUnauthorizedError } from "@formance/sdk-core";
 import { expect, test } from "vitest";
 import { expectAPIError } from "../lib/env";
-import { describeStack, recordingFetch, STACK, sdk, stackClient, uniqueName } from "./lib/stack";
+import { describeStack, STACK, sdk, stackClient, uniqueName } from "./lib/stack";
 
 describeStack("auth", ["auth"], () => {
   test("discovery and server info", async () => {
@@ -41,7 +41,6 @@ describeStack("auth", ["auth"], () => {
       serverURL: STACK.gateway,
       clientId: id,
       clientSecret: wrongSecret,
-      fetch: recordingFetch(),
       retry: false,
     });
     const error = await f.auth.v1.listClients({}).then(
@@ -55,7 +54,7 @@ describeStack("auth", ["auth"], () => {
   });
 
   test("no token at all: 401 FormanceUnauthorizedError from the service", async () => {
-    const f = new Formance({ serverURL: STACK.gateway, fetch: recordingFetch(), retry: false });
+    const f = new Formance({ serverURL: STACK.gateway, retry: false });
     await expectAPIError(f.auth.v1.listClients({}), { status: 401, type: FormanceUnauthorizedError });
   });
 
@@ -107,7 +106,6 @@ describeStack("auth", ["auth"], () => {
       serverURL: STACK.gateway,
       clientId: created.id,
       clientSecret: secret.clear,
-      fetch: recordingFetch(),
     });
     expect((await asNew.ledger.v2.getInfo({})).version).toMatch(/\S/);
 

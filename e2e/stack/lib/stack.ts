@@ -1,9 +1,9 @@
 // Shared by every stack test file: the stack under test (chosen once by global-setup.ts), SDK clients
 // that reach it through the gateway with OAuth2 client credentials from the real auth, and a recorder
 // of the responses that came back through the gateway (global-setup.ts counts them per operation).
-import { appendFileSync } from "node:fs";
 import { type ClientOptions, Formance } from "@formance/sdk";
 import { describe, inject } from "vitest";
+import { recordResponses } from "../../lib/coverage";
 import type { ProvidedStack, StackClient } from "./provided";
 
 export const STACK: ProvidedStack = inject("formanceStack");
@@ -19,22 +19,9 @@ export function describeStack(name: string, services: string[], body: () => void
   }
 }
 
-/** Wraps a fetch so that every response the gateway sends back is recorded (the token endpoint too). */
-export function recordingFetch(inner: typeof fetch = globalThis.fetch): typeof fetch {
-  return async (input, init) => {
-    const response = await inner(input, init);
-    const request = input instanceof Request ? input : undefined;
-    const url = new URL(request ? request.url : String(input));
-    if (STACK.coverageFile && url.origin === GATEWAY_ORIGIN) {
-      const method = (init?.method ?? request?.method ?? "GET").toUpperCase();
-      appendFileSync(
-        STACK.coverageFile,
-        `${JSON.stringify({ method, path: url.pathname, status: response.status })}\n`,
-      );
-    }
-    return response;
-  };
-}
+// Every response the gateway sends back through this worker's global fetch is recorded (the token
+// endpoint too); clients keep the default fetch, the path applications take.
+recordResponses(GATEWAY_ORIGIN, STACK.coverageFile);
 
 export function stackClient(name = "e2e"): StackClient {
   const client = STACK.clients[name];
@@ -54,7 +41,6 @@ export function sdk(options: ClientOptions = {}, name = "e2e"): Formance {
     // the corrections of docs/SERVER-BEHAVIOUR.md stay pinned. FORMANCE_E2E_VALIDATE=lenient relaxes it.
     validate: (process.env.FORMANCE_E2E_VALIDATE as ClientOptions["validate"]) || "strict",
     ...options,
-    fetch: recordingFetch(options.fetch),
   });
 }
 
