@@ -104,23 +104,24 @@ process.on("SIGINT", async () => {
 });
 
 // Every call carries `x-contract-call: <id>`; the recording fetch keeps what went out and came back.
+// It wraps the global fetch rather than being passed as the `fetch` option: the SDK then keeps its
+// default fetch, the path applications take (the core hands it a URL and init, a custom fetch a Request).
 const exchanges = new Map();
-const recordingFetch = async (input, init) => {
-  const headers = input instanceof Request ? input.headers : new Headers(init?.headers);
-  const url = input instanceof Request ? input.url : String(input);
-  const method = input instanceof Request ? input.method : (init?.method ?? "GET");
-  const requestBody =
-    input instanceof Request
-      ? input.body
-        ? await input.clone().text()
-        : undefined
-      : typeof init?.body === "string"
-        ? init.body
-        : undefined;
-  const response = await fetch(input, init);
+const globalFetch = globalThis.fetch;
+globalThis.fetch = async (input, init) => {
+  const request = input instanceof Request ? input : undefined;
+  const headers = request ? request.headers : new Headers(init?.headers);
+  const requestBody = request
+    ? request.body
+      ? await request.clone().text()
+      : undefined
+    : init?.body != null
+      ? await new Response(init.body).text()
+      : undefined;
+  const response = await globalFetch(input, init);
   exchanges.get(headers.get("x-contract-call"))?.push({
-    method,
-    url,
+    method: request ? request.method : (init?.method ?? "GET"),
+    url: request ? request.url : String(input),
     requestBody,
     status: response.status,
     violations: response.headers.get("sl-violations"),
@@ -135,7 +136,6 @@ const sdk = new Formance({
   validate: "strict",
   retry: false,
   timeout: 30_000,
-  fetch: recordingFetch,
 });
 
 // ── 3. Inputs ───────────────────────────────────────────────────────────────────────────────────
