@@ -11,7 +11,9 @@
 // first call where there is one). Files
 // are in the OS page cache after the first run: this is a new process, not a cold disk.
 import { spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { BENCH_DIR, median, ms, parseArgs, startServer, table, writeJSON, x } from "./lib/common.mjs";
 
 const args = parseArgs();
@@ -30,14 +32,21 @@ const CANDIDATES = [
   { id: "umbrella", preload: true, label: "ours: umbrella, fetch (undici) already loaded" },
   { id: "ledger", preload: true, label: "ours: `@formance/ledger`, fetch (undici) already loaded" },
   { id: "previous", preload: true, label: "previous: `new SDK()`, fetch (undici) already loaded" },
-].map((c) => ({ ...c, key: c.preload ? `${c.id}+fetch` : c.id }));
+  { id: "umbrella", cache: true, label: "ours: umbrella, Node's compile cache warm" },
+  { id: "ledger", cache: true, label: "ours: `@formance/ledger`, Node's compile cache warm" },
+  { id: "previous", cache: true, label: "previous: `new SDK()`, Node's compile cache warm" },
+].map((c) => ({ ...c, key: c.preload ? `${c.id}+fetch` : c.cache ? `${c.id}+cache` : c.id }));
+// Node 22.1+ can keep compiled code on disk between processes (NODE_COMPILE_CACHE, or
+// module.enableCompileCache() in an app's entry point); the untimed first round fills it.
+const COMPILE_CACHE = mkdtempSync(join(tmpdir(), "formance-compile-cache-"));
 
-function once({ id, preload }) {
+function once({ id, preload, cache }) {
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, [CHILD, id, preload ? "preload-fetch" : "", server.url], {
       cwd: BENCH_DIR,
       stdio: ["ignore", "pipe", "inherit"],
+      env: cache ? { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE } : process.env,
     });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
@@ -64,6 +73,7 @@ try {
   }
 } finally {
   await server.close();
+  rmSync(COMPILE_CACHE, { recursive: true, force: true });
 }
 
 const results = {};
@@ -84,7 +94,7 @@ for (const c of CANDIDATES) {
 const baseWall = results.baseline.wallMs;
 const rows = CANDIDATES.map((c) => {
   const r = results[c.key];
-  const prev = results[c.preload ? "previous+fetch" : "previous"];
+  const prev = results[c.preload ? "previous+fetch" : c.cache ? "previous+cache" : "previous"];
   const isOurs = c.id !== "baseline" && !c.id.startsWith("previous");
   const none = c.id === "baseline";
   return [
@@ -99,7 +109,7 @@ const rows = CANDIDATES.map((c) => {
     ms(r.wallMs),
     none ? "-" : ms(r.wallMs - baseWall),
     `${(r.rss / 1024 / 1024).toFixed(0)} MB`,
-    isOurs && !c.preload ? (r.importMs <= prev.importMs / 10 ? "met" : "**missed**") : "-",
+    isOurs && !c.preload && !c.cache ? (r.importMs <= prev.importMs / 10 ? "met" : "**missed**") : "-",
   ];
 });
 console.log(`### Cold import + construct (fresh process, median of ${RUNS} interleaved runs)\n`);
@@ -123,9 +133,11 @@ console.log(
   ),
 );
 console.log(
-  "\n`vs previous` compares with the previous SDK's `new SDK()` row (the `fetch already loaded` rows with its `fetch already loaded` row). " +
+  "\n`vs previous` compares with the previous SDK's `new SDK()` row (the `fetch already loaded` and `compile cache warm` rows with its own row of the same kind). " +
     "Node loads its fetch implementation (undici) lazily, on first use of fetch/Request/Response: a package that touches " +
     "them at import time pays it in its import row; otherwise it is paid by the first request, which `+ first call` " +
-    "shows: from the start of the import to the result of one getTransaction against a local stand-in ledger (lib/server.mjs).",
+    "shows: from the start of the import to the result of one getTransaction against a local stand-in ledger (lib/server.mjs). " +
+    "`compile cache warm`: Node 22.1+ keeps compiled code on disk between processes when `NODE_COMPILE_CACHE` is set or the app " +
+    "calls `module.enableCompileCache()`; these rows run with a cache filled by an earlier process.",
 );
 writeJSON(args, { runs: RUNS, results });
