@@ -41,8 +41,6 @@ const fixtures = join(here, "fixtures");
 const args = new Set(process.argv.slice(2));
 const TYPESCRIPT = "typescript@5.9.3";
 const TYPES_NODE = "@types/node@22";
-/** The floor in every package's `engines`, run by --runtimes. */
-const NODE_22 = FLOOR_NODE;
 const NPM_FLAGS = ["--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"];
 
 const t0 = Date.now();
@@ -302,7 +300,7 @@ async function main() {
   let deno = which("deno");
   let node22;
   if (args.has("--runtimes")) {
-    const wanted = [nodePackage(NODE_22)];
+    const wanted = [nodePackage(FLOOR_NODE)];
     if (!bun) wanted.push("bun");
     if (!deno) wanted.push("deno");
     await step(`npm install ${wanted.join(" ")}`, async () => {
@@ -323,14 +321,14 @@ async function main() {
   }
   if (node22) {
     const version = (await exec(node22, ["--version"], { cwd: work })).trim();
-    if (version !== `v${NODE_22}`) throw new Error(`${node22} is ${version}, expected v${NODE_22}`);
+    if (version !== `v${FLOOR_NODE}`) throw new Error(`${node22} is ${version}, expected v${FLOOR_NODE}`);
     await step(`node ${version}: esm + cjs scripts`, () =>
       Promise.all([
         settle(`esm (node ${version})`, node22, ["index.js"], projects.esm.dir),
         settle(`cjs (node ${version})`, node22, ["index.js"], projects.cjs.dir),
       ]),
     );
-  } else log(`node ${NODE_22}: skipped (pass --runtimes to install it from npm)`);
+  } else log(`node ${FLOOR_NODE}: skipped (pass --runtimes to install it from npm)`);
   if (bun) {
     await step("bun: esm + cjs scripts", async () => {
       await settle("esm (bun)", bun, ["index.js"], projects.esm.dir);
