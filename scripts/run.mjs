@@ -6,7 +6,7 @@
 // The machine's own Node only starts this script: it may be older than the SDK's floor (Node 22).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FLOOR_NODE, nodePackage, TOOLING_NODE } from "./node-versions.mjs";
 
@@ -16,37 +16,28 @@ const toolsDir = join(root, ".tools");
 const localPnpm = join(toolsDir, "node_modules", ".bin", "pnpm");
 const localNode = join(dirname(localPnpm), "node");
 
-/** Installs the pinned Node into .tools/: its bin directory comes first on every child's PATH. */
-function ensureToolingNode() {
-  if (readVersion(localNode) !== `v${TOOLING_NODE}`) {
+/**
+ * Installs Node `version` from the registry into `dir` (once) and returns its binary. The tooling
+ * Node goes in .tools/ (its bin directory comes first on every child's PATH), the floor Node in
+ * .tools/node-<version>/.
+ */
+function ensureNode(version, dir) {
+  const bin = join(dir, "node_modules", ".bin", "node");
+  if (readVersion(bin) !== `v${version}`) {
     const started = Date.now();
-    const spec = nodePackage(TOOLING_NODE);
-    console.log(`› installing Node ${TOOLING_NODE} (${spec}) into .tools/`);
-    sh("npm", ["install", "--prefix", toolsDir, "--no-audit", "--no-fund", "--loglevel=error", spec]);
+    const spec = nodePackage(version);
+    console.log(`› installing Node ${version} (${spec}) into ${relative(root, dir)}/`);
+    sh("npm", ["install", "--prefix", dir, "--no-audit", "--no-fund", "--loglevel=error", spec]);
     console.log(`› installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
+  return bin;
+}
+
+function ensureToolingNode() {
+  ensureNode(TOOLING_NODE, toolsDir);
   console.log(
     `› tooling Node ${readVersion(localNode)} (this script was started by Node ${process.version})`,
   );
-}
-
-/** Installs the floor Node into .tools/node-<version>/ (apart from the tooling Node) and returns its binary. */
-function ensureFloorNode() {
-  const dir = join(toolsDir, `node-${FLOOR_NODE}`);
-  const bin = join(dir, "node_modules", ".bin", "node");
-  if (readVersion(bin) !== `v${FLOOR_NODE}`) {
-    console.log(`› installing Node ${FLOOR_NODE} (${nodePackage(FLOOR_NODE)}) into .tools/`);
-    sh("npm", [
-      "install",
-      "--prefix",
-      dir,
-      "--no-audit",
-      "--no-fund",
-      "--loglevel=error",
-      nodePackage(FLOOR_NODE),
-    ]);
-  }
-  return bin;
 }
 
 function pnpmPath() {
@@ -153,7 +144,7 @@ const stages = {
     counted(pnpm, ["turbo", "run", "typecheck", "test", "lint:package", TURBO_CONCURRENCY]);
     // CI runs the packages' suites once more on the oldest Node they support (the tooling Node is newer).
     if (process.env.CI) {
-      const node = ensureFloorNode();
+      const node = ensureNode(FLOOR_NODE, join(toolsDir, `node-${FLOOR_NODE}`));
       console.log(`› the packages' suites on Node ${readVersion(node)}`);
       const env = childEnv();
       env.PATH = `${dirname(node)}${process.platform === "win32" ? ";" : ":"}${env.PATH}`;
