@@ -137,6 +137,8 @@ const stages = {
   unit() {
     run("turbo", "run", "build", TURBO_CONCURRENCY);
     run("biome", "ci", ".");
+    // Every changeset must parse, or `changeset version` fails at release time.
+    run("changeset", "status");
     run("run", "size:check");
     // CI also runs the packed packages under Bun and Deno (their npm packages ship the binaries).
     run("run", process.env.CI ? "test:consumer:runtimes" : "test:consumer");
