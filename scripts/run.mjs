@@ -139,6 +139,7 @@ const stages = {
     run("biome", "ci", ".");
     // Every changeset must parse, or `changeset version` fails at release time.
     run("changeset", "status");
+    sh(process.execPath, [join(root, "scripts", "check-commands.mjs")]);
     run("run", "size:check");
     // CI also runs the packed packages under Bun and Deno (their npm packages ship the binaries).
     run("run", process.env.CI ? "test:consumer:runtimes" : "test:consumer");
