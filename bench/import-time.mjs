@@ -8,8 +8,8 @@
 // getTransaction against lib/server.mjs (a local stand-in ledger): a package that defers work from
 // its import to its first request shows it there. `process wall` is spawn-to-exit as seen by the
 // parent (includes Node's own start-up, shown by the `baseline` row, which imports nothing, and the
-// first call where there is one). Files
-// are in the OS page cache after the first run: this is a new process, not a cold disk.
+// first call where there is one). Files are in the OS page cache after the first run: this is a new
+// process, not a cold disk.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

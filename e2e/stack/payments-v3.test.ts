@@ -21,6 +21,18 @@ async function taskEnded(f: Formance, taskID: string) {
   );
 }
 
+/** Polls a payment initiation until it has `status` and returns it. */
+async function initiationReaches(f: Formance, paymentInitiationID: string, status: string) {
+  return eventually(
+    `the initiation ${status}`,
+    async () => {
+      const pi = await f.payments.v3.getPaymentInitiation({ paymentInitiationID });
+      return pi.status === status ? pi : undefined;
+    },
+    150_000,
+  );
+}
+
 describeStack("payments v3 (dummypay)", ["payments"], () => {
   let f: Formance;
   let directory: string;
@@ -262,14 +274,7 @@ describeStack("payments v3 (dummypay)", ["payments"], () => {
       expect(paymentInitiationID).toMatch(/\S/);
       expect(initiated.taskID).toMatch(/\S/);
       expect((await taskEnded(f, initiated.taskID ?? "")).status).toBe("SUCCEEDED");
-      const processed = await eventually(
-        "the initiation PROCESSED",
-        async () => {
-          const pi = await f.payments.v3.getPaymentInitiation({ paymentInitiationID });
-          return pi.status === "PROCESSED" ? pi : undefined;
-        },
-        150_000,
-      );
+      const processed = await initiationReaches(f, paymentInitiationID, "PROCESSED");
       expect(processed).toMatchObject({ amount: 3200n, asset: "EUR/2", type: "TRANSFER" });
 
       // Retry needs a last adjustment FAILED; a processed initiation is refused
@@ -301,14 +306,7 @@ describeStack("payments v3 (dummypay)", ["payments"], () => {
       expect(reversed.taskID).toMatch(/\S/);
       const task = await taskEnded(f, reversed.taskID ?? "");
       expect(task.status).toBe("SUCCEEDED");
-      const after = await eventually(
-        "the initiation REVERSED",
-        async () => {
-          const pi = await f.payments.v3.getPaymentInitiation({ paymentInitiationID });
-          return pi.status === "REVERSED" ? pi : undefined;
-        },
-        150_000,
-      );
+      const after = await initiationReaches(f, paymentInitiationID, "REVERSED");
       expect(after.id).toBe(paymentInitiationID);
       const statuses = (
         await collect(f.payments.v3.listPaymentInitiationAdjustments({ paymentInitiationID }))
